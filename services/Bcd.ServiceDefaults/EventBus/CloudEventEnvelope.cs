@@ -1,0 +1,87 @@
+using System.Text;
+using System.Text.Json;
+using Bcd.ServiceDefaults.Storage;
+using Google.Protobuf;
+
+namespace Bcd.ServiceDefaults.EventBus;
+
+/// <summary>A CloudEvents 1.0 event in structured JSON mode, as both transports carry it.</summary>
+public sealed record CloudEventEnvelope(
+    string Id, string Source, string Type, string Subject, DateTimeOffset Time, string TraceParent, string DataJson)
+{
+    public const string ContentType = "application/cloudevents+json";
+
+    public static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(false));
+
+    private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
+
+    public static CloudEventEnvelope FromOutbox(OutboxEvent e, string service) =>
+        new(e.Id, SourceOf(service), e.Type, e.Subject, e.Time, e.TraceParent, e.Data);
+
+    public static string SourceOf(string service) => "/bcd/" + service;
+
+    public string ToJson()
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("specversion", "1.0");
+            writer.WriteString("id", Id);
+            writer.WriteString("source", Source);
+            writer.WriteString("type", Type);
+            if (Subject.Length > 0)
+            {
+                writer.WriteString("subject", Subject);
+            }
+
+            writer.WriteString("time", Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'"));
+            writer.WriteString("datacontenttype", "application/json");
+            if (TraceParent.Length > 0)
+            {
+                writer.WriteString("traceparent", TraceParent);
+            }
+
+            writer.WritePropertyName("data");
+            writer.WriteRawValue(DataJson);
+            writer.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    /// <summary>Parses a structured-mode CloudEvent; throws <see cref="FormatException"/> when it is not one.</summary>
+    public static CloudEventEnvelope Parse(string json)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            var root = doc.RootElement;
+            string Required(string name) =>
+                root.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String && p.GetString() is { Length: > 0 } s
+                    ? s
+                    : throw new FormatException($"CloudEvent attribute '{name}' is missing.");
+            string Optional(string name) =>
+                root.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() ?? string.Empty : string.Empty;
+            if (Required("specversion") != "1.0")
+            {
+                throw new FormatException("Only CloudEvents 1.0 is supported.");
+            }
+
+            var time = root.TryGetProperty("time", out var t) && t.ValueKind == JsonValueKind.String
+                ? DateTimeOffset.Parse(t.GetString()!, System.Globalization.CultureInfo.InvariantCulture)
+                : DateTimeOffset.MinValue;
+            var data = root.TryGetProperty("data", out var d) ? d.GetRawText() : "{}";
+            return new CloudEventEnvelope(Required("id"), Required("source"), Required("type"), Optional("subject"), time,
+                Optional("traceparent"), data);
+        }
+        catch (JsonException ex)
+        {
+            throw new FormatException("The body is not a JSON CloudEvent.", ex);
+        }
+    }
+
+    /// <summary>Reads the event's data as the protobuf message its type names.</summary>
+    public static IMessage ParseData(string dataJson, Google.Protobuf.Reflection.MessageDescriptor descriptor) =>
+        Parser.Parse(dataJson, descriptor);
+}

@@ -1,0 +1,111 @@
+using Bcd.ServiceDefaults.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Bcd.ServiceDefaults.EventBus;
+
+/// <summary>
+/// Publishes the outbox to the transport at least once and in order: an entry is published, then the
+/// cursor moves past it; a crash in between publishes it again (subscribers' inboxes absorb that).
+/// One replica relays at a time, under a lease, so the order per aggregate holds across replicas.
+/// </summary>
+public sealed partial class OutboxRelay(
+    IConnectionMultiplexer redis,
+    StoreKeys keys,
+    IEventTransport transport,
+    OutboxSignal signal,
+    IOptions<EventBusOptions> options,
+    ILogger<OutboxRelay> logger) : BackgroundService
+{
+    private static readonly TimeSpan LeaseTime = TimeSpan.FromSeconds(15);
+    private readonly string _owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+
+    /// <summary>Entries published since start; read by tests and the benchmark.</summary>
+    public long Published => Interlocked.Read(ref _published);
+
+    private long _published;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var db = redis.GetDatabase();
+        var backoff = TimeSpan.FromMilliseconds(100);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (!await HoldLeaseAsync(db))
+                {
+                    await Task.Delay(LeaseTime / 3, stoppingToken);
+                    continue;
+                }
+
+                var relayed = await RelayBatchAsync(db, stoppingToken);
+                backoff = TimeSpan.FromMilliseconds(100);
+                if (relayed == 0)
+                {
+                    await signal.WaitAsync(options.Value.PollInterval, stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                LogRelayFailed(logger, ex, backoff.TotalMilliseconds);
+                await Task.Delay(backoff, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                backoff = TimeSpan.FromMilliseconds(Math.Min(backoff.TotalMilliseconds * 2, 5000));
+            }
+        }
+
+        // Hand the lease over at once on a clean shutdown.
+        await db.LockReleaseAsync(keys.OutboxLock, _owner);
+    }
+
+    private async Task<bool> HoldLeaseAsync(IDatabase db) =>
+        await db.LockExtendAsync(keys.OutboxLock, _owner, LeaseTime) || await db.LockTakeAsync(keys.OutboxLock, _owner, LeaseTime);
+
+    private async Task<int> RelayBatchAsync(IDatabase db, CancellationToken ct)
+    {
+        var cursor = await db.StringGetAsync(keys.OutboxCursor);
+        var start = cursor.IsNull ? "-" : "(" + cursor;
+        var entries = await db.StreamRangeAsync(keys.Outbox, start, "+", options.Value.BatchSize);
+        foreach (var entry in entries)
+        {
+            var envelope = ToEnvelope(entry);
+            await transport.PublishAsync(envelope, ct);
+            await db.StringSetAsync(keys.OutboxCursor, entry.Id);
+            Interlocked.Increment(ref _published);
+            LogPublished(logger, envelope.Id, envelope.Type);
+        }
+
+        if (entries.Length > 0)
+        {
+            // Relayed entries are in the transport now; keep the outbox short.
+            await db.StreamTrimByMinIdAsync(keys.Outbox, entries[^1].Id, useApproximateMaxLength: true);
+        }
+
+        return entries.Length;
+    }
+
+    private CloudEventEnvelope ToEnvelope(StreamEntry entry)
+    {
+        string Field(string name) => (string?)entry[name] ?? string.Empty;
+        return new CloudEventEnvelope(
+            Field("id"),
+            CloudEventEnvelope.SourceOf(keys.Service),
+            Field("type"),
+            Field("subject"),
+            DateTimeOffset.Parse(Field("time"), System.Globalization.CultureInfo.InvariantCulture),
+            Field("traceparent"),
+            Field("data"));
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox relay failed; retrying in {DelayMs} ms")]
+    private static partial void LogRelayFailed(ILogger logger, Exception ex, double delayMs);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Published {EventId} ({EventType})")]
+    private static partial void LogPublished(ILogger logger, string eventId, string eventType);
+}

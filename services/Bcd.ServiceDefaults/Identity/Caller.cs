@@ -1,0 +1,43 @@
+using System.Security.Claims;
+using Bcd.ServiceDefaults.Errors;
+using Grpc.Core;
+
+namespace Bcd.ServiceDefaults.Identity;
+
+/// <summary>
+/// The authenticated caller: a person, the committee they work in and the agency that employs them,
+/// as the identity provider asserts. What they may do is decided from the service's own data.
+/// </summary>
+public sealed record Caller(
+    string PersonId, string DisplayName, string? CommitteeId, string? AgencyId, string? Province, IReadOnlySet<string> Roles)
+{
+    public bool HasRole(string role) => Roles.Contains(role);
+
+    public static Caller FromPrincipal(ClaimsPrincipal? principal)
+    {
+        if (principal?.Identity?.IsAuthenticated != true)
+        {
+            throw new UnauthenticatedException();
+        }
+
+        var subject = principal.FindFirstValue(BcdClaims.Subject);
+        if (string.IsNullOrEmpty(subject))
+        {
+            throw new UnauthenticatedException();
+        }
+
+        return new Caller(
+            subject,
+            principal.FindFirstValue(BcdClaims.Name) ?? subject,
+            principal.FindFirstValue(BcdClaims.Committee),
+            principal.FindFirstValue(BcdClaims.Agency),
+            principal.FindFirstValue(BcdClaims.Province),
+            principal.FindAll(BcdClaims.Roles).Select(c => c.Value).ToHashSet(StringComparer.Ordinal));
+    }
+}
+
+public static class CallerExtensions
+{
+    /// <summary>The caller of a gRPC call, or UNAUTHENTICATED.</summary>
+    public static Caller Caller(this ServerCallContext context) => Identity.Caller.FromPrincipal(context.GetHttpContext().User);
+}

@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using StackExchange.Redis;
+using Xunit;
+
+namespace Bcd.Testing;
+
+/// <summary>
+/// A real redis-server on a free loopback port, in a temporary directory, stopped (and its data
+/// deleted) by whoever started it. Tests share one per assembly through <see cref="RedisFixture"/>.
+/// </summary>
+public sealed class RedisServer : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly string _directory;
+
+    private RedisServer(Process process, string directory, int port, ConnectionMultiplexer connection)
+    {
+        _process = process;
+        _directory = directory;
+        Port = port;
+        Connection = connection;
+    }
+
+    public int Port { get; }
+
+    public string ConnectionString => $"127.0.0.1:{Port}";
+
+    public ConnectionMultiplexer Connection { get; }
+
+    public static async Task<RedisServer> StartAsync(bool appendOnly = false)
+    {
+        var binary = FindBinary() ?? throw new InvalidOperationException(
+            "redis-server is not on PATH. Run the tests through './bcd test', which installs it.");
+        var port = FreePort.Next();
+        var directory = Directory.CreateTempSubdirectory("bcd-redis-").FullName;
+        var start = new ProcessStartInfo(binary)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = directory,
+        };
+        foreach (var arg in new[]
+                 {
+                     "--port", port.ToString(), "--bind", "127.0.0.1", "--dir", directory, "--save", "",
+                     "--appendonly", appendOnly ? "yes" : "no", "--daemonize", "no", "--protected-mode", "yes",
+                 })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start.");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            try
+            {
+                var connection = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},abortConnect=true,connectTimeout=500");
+                return new RedisServer(process, directory, port, connection);
+            }
+            catch (RedisConnectionException) when (DateTime.UtcNow < deadline && !process.HasExited)
+            {
+                await Task.Delay(50);
+            }
+        }
+    }
+
+    /// <summary>Empties every key so a test starts from nothing.</summary>
+    public Task FlushAsync() => Connection.GetServer(Connection.GetEndPoints()[0]).FlushAllDatabasesAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await Connection.DisposeAsync();
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A stray file in the temp folder is not worth failing a test run for.
+        }
+    }
+
+    private static string? FindBinary() =>
+        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
+        .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+        .Append("/usr/bin").Append("/usr/local/bin")
+        .Select(dir => Path.Combine(dir, "redis-server"))
+        .FirstOrDefault(File.Exists);
+}
+
+/// <summary>One redis-server for a whole test collection; each test flushes or uses its own keys.</summary>
+public sealed class RedisFixture : IAsyncLifetime
+{
+    public RedisServer Server { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Server = await RedisServer.StartAsync();
+
+    public async Task DisposeAsync() => await Server.DisposeAsync();
+}
+
+public static class FreePort
+{
+    /// <summary>A port the OS just handed out on 127.0.0.1.</summary>
+    public static int Next()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

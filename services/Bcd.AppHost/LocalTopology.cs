@@ -23,13 +23,13 @@ internal sealed class LocalTopology
 
     public required int RedisPort { get; init; }
 
-    public string RedisDataDirectory => Path.Combine(RepositoryRoot, ".data", "redis");
+    public required string RedisDataDirectory { get; init; }
 
     public string RedisConnection => $"127.0.0.1:{RedisPort}";
 
-    public LocalPorts Gateway { get; } = new(5000, 5001);
+    public required LocalPorts Gateway { get; init; }
 
-    public LocalPorts Membership { get; } = new(5101, 5102);
+    public required LocalPorts Membership { get; init; }
 
     public static LocalTopology FromConfiguration(IConfiguration configuration)
     {
@@ -39,10 +39,16 @@ internal sealed class LocalTopology
             root = root.Parent;
         }
 
+        var repositoryRoot = root?.FullName ?? Directory.GetCurrentDirectory();
+
+        // Fixed ports for a person at a terminal; the end-to-end tests pass free ones.
         return new LocalTopology
         {
-            RepositoryRoot = root?.FullName ?? Directory.GetCurrentDirectory(),
+            RepositoryRoot = repositoryRoot,
             RedisPort = configuration.GetValue("Bcd:RedisPort", 6380),
+            RedisDataDirectory = configuration["Bcd:DataDirectory"] ?? Path.Combine(repositoryRoot, ".data", "redis"),
+            Gateway = new LocalPorts(configuration.GetValue("Bcd:GatewayHttpPort", 5000), configuration.GetValue("Bcd:GatewayGrpcPort", 5001)),
+            Membership = new LocalPorts(configuration.GetValue("Bcd:MembershipHttpPort", 5101), configuration.GetValue("Bcd:MembershipGrpcPort", 5102)),
         };
     }
 

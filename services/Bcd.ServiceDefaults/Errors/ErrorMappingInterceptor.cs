@@ -56,6 +56,20 @@ public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingIntercep
         }
     }
 
+    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
+        DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(requestStream, responseStream, context);
+        }
+        catch (Exception ex) when (ex is not RpcException)
+        {
+            throw Map(ex, context);
+        }
+    }
+
     private RpcException Map(Exception ex, ServerCallContext context)
     {
         if (ex is OperationCanceledException && context.CancellationToken.IsCancellationRequested)

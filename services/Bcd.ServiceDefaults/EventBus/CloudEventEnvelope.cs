@@ -35,7 +35,8 @@ public sealed record CloudEventEnvelope(
                 writer.WriteString("subject", Subject);
             }
 
-            writer.WriteString("time", Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'"));
+            // Invariant: ':' in a custom format is the culture's time separator ('.' in fi-FI, da-DK).
+            writer.WriteString("time", Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture));
             writer.WriteString("datacontenttype", "application/json");
             if (TraceParent.Length > 0)
             {

@@ -86,7 +86,8 @@ public sealed class ChangeSet
     /// <summary>Records the first answer to a request so a retry with the same request_id gets it again and writes nothing.</summary>
     internal ChangeSet Idempotency(string key, byte[] response, TimeSpan ttl)
     {
-        Checks.AddRange(["I", key]);
+        // Checked before any version: a retry racing its first attempt gets the first answer, not ABORTED.
+        Checks.InsertRange(0, ["I", key]);
         Writes.AddRange(["K", key, response, (long)ttl.TotalMilliseconds]);
         return this;
     }
@@ -94,7 +95,7 @@ public sealed class ChangeSet
     /// <summary>Marks an integration event handled; a redelivery finds the mark and changes nothing.</summary>
     internal ChangeSet Inbox(string key, TimeSpan ttl)
     {
-        Checks.AddRange(["N", key]);
+        Checks.InsertRange(0, ["N", key]);
         Writes.AddRange(["K", key, "1", (long)ttl.TotalMilliseconds]);
         return this;
     }

@@ -11,7 +11,8 @@ public sealed record Versioned<T>(T State, long Version) where T : IMessage<T>;
 /// The service's store: versioned protobuf aggregates in Redis hashes, written only through
 /// <see cref="ChangeSet"/>s that one Lua script applies atomically (ARCHITECTURE §5).
 /// </summary>
-public sealed class RedisStore(IConnectionMultiplexer redis, StoreKeys keys, TimeProvider time, OutboxSignal outboxSignal)
+public sealed class RedisStore(
+    IConnectionMultiplexer redis, StoreKeys keys, TimeProvider time, OutboxSignal outboxSignal, EventBus.EventCatalog? catalog = null)
 {
     /// <summary>How long a request_id keeps answering with its first result.</summary>
     public static readonly TimeSpan IdempotencyWindow = TimeSpan.FromDays(7);
@@ -113,6 +114,13 @@ public sealed class RedisStore(IConnectionMultiplexer redis, StoreKeys keys, Tim
     /// <summary>Applies a change set atomically. Throws ABORTED when a version check fails.</summary>
     public async Task<CommitOutcome> CommitAsync(ChangeSet changes)
     {
+        // A service publishes only what it declared (EventCatalog), so subscribers and Dapr scopes can rely on the list.
+        var undeclared = changes.Events.FirstOrDefault(e => catalog is null || !catalog.IsPublished(e.Type));
+        if (undeclared is not null)
+        {
+            throw new InvalidOperationException($"{Keys.Service} publishes {undeclared.Type} without declaring it in AddEventBus.");
+        }
+
         var args = new List<RedisValue>(changes.Checks.Count + changes.Writes.Count + 1) { changes.Checks.Count };
         args.AddRange(changes.Checks);
         args.AddRange(changes.Writes);
@@ -152,7 +160,23 @@ public sealed class RedisStore(IConnectionMultiplexer redis, StoreKeys keys, Tim
         }
 
         var changes = NewChangeSet();
-        var response = await decide(changes);
+        TResponse response;
+        try
+        {
+            response = await decide(changes);
+        }
+        catch (DomainException)
+        {
+            // A racing first attempt may have committed meanwhile: its answer wins over a refusal.
+            var first = await Database.StringGetAsync(key);
+            if (!first.IsNull)
+            {
+                return parser.ParseFrom((byte[])first!);
+            }
+
+            throw;
+        }
+
         changes.Idempotency(key, response.ToByteArray(), IdempotencyWindow);
         var outcome = await CommitAsync(changes);
         return outcome.Status == CommitStatus.Duplicate ? parser.ParseFrom(outcome.PriorResponse!) : response;

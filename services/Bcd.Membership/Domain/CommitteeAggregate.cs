@@ -108,15 +108,17 @@ public sealed class CommitteeAggregate(CommitteeState state)
     }
 
     /// <summary>The Head, or a delegate whose active delegation covers <paramref name="scope"/> at <paramref name="at"/> (M3).</summary>
-    public ActingCapacity RequireHeadOrDelegate(Caller caller, DelegationScope scope, DateTimeOffset at, string rule)
-    {
-        var date = ProvinceTime.DateOf(at);
+    public ActingCapacity RequireHeadOrDelegate(Caller caller, DelegationScope scope, DateTimeOffset at, string rule) =>
+        Authority.RequirePowerOrDelegation(caller.PersonId, HeadPersonOn(ProvinceTime.DateOf(at)), HeadRole, scope.ToString(),
+            EffectiveDelegations(ProvinceTime.DateOf(at)), at, rule);
 
-        // M3 authorises a Deputy Head: a delegate who no longer holds a deputy seat on the day acts under it no more.
-        var grants = DelegationGrants().Where(g =>
+    /// <summary>
+    /// M3 authorises a Deputy Head: a delegation counts only while its delegate holds a deputy seat on the day.
+    /// Its own window and revocation are checked by <see cref="DelegationGrant.IsActiveAt"/>.
+    /// </summary>
+    public IEnumerable<DelegationGrant> EffectiveDelegations(DateOnly date) =>
+        DelegationGrants().Where(g =>
             SeatsHeldBy(g.DelegatePersonId, date).Any(s => s.Role is Role.StandingDeputyHead or Role.DeputyHead));
-        return Authority.RequirePowerOrDelegation(caller.PersonId, HeadPersonOn(date), HeadRole, scope.ToString(), grants, at, rule);
-    }
 
     /// <summary>Staff of the Standing Agency acting for it (Điều 9): the identity provider asserts their agency.</summary>
     public ActingCapacity RequireStandingAgency(Caller caller, string rule)

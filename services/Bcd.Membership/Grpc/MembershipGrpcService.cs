@@ -329,10 +329,17 @@ public sealed class MembershipGrpcService(MembershipRepository repository, TimeP
     {
         context.Caller();
         var (committee, _) = await repository.LoadCommitteeAsync(request.CommitteeId);
-        var grants = committee.DelegationGrants().ToDictionary(g => g.DelegationId);
         var response = new ListDelegationsResponse();
-        response.Delegations.AddRange(committee.State.Delegations.Where(d =>
-            request.ActiveAt is null || grants[d.DelegationId].IsActiveAt(request.ActiveAt.ToDateTimeOffset())));
+        if (request.ActiveAt is null)
+        {
+            response.Delegations.AddRange(committee.State.Delegations);
+            return response;
+        }
+
+        // The same test the authority checks use, so the list never shows a delegation that would be refused.
+        var at = request.ActiveAt.ToDateTimeOffset();
+        var active = committee.EffectiveDelegations(ProvinceTime.DateOf(at)).Where(g => g.IsActiveAt(at)).Select(g => g.DelegationId).ToHashSet();
+        response.Delegations.AddRange(committee.State.Delegations.Where(d => active.Contains(d.DelegationId)));
         return response;
     }
 

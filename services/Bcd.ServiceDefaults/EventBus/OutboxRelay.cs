@@ -72,22 +72,36 @@ public sealed partial class OutboxRelay(
         var cursor = await db.StringGetAsync(keys.OutboxCursor);
         var start = cursor.IsNull ? "-" : "(" + cursor;
         var entries = await db.StreamRangeAsync(keys.Outbox, start, "+", options.Value.BatchSize);
+        var leaseCheckedAt = DateTimeOffset.UtcNow;
+        var relayed = 0;
         foreach (var entry in entries)
         {
+            // A slow batch must not outlive the lease, or a second replica would relay alongside this one.
+            if (DateTimeOffset.UtcNow - leaseCheckedAt > LeaseTime / 3)
+            {
+                if (!await db.LockExtendAsync(keys.OutboxLock, _owner, LeaseTime))
+                {
+                    break;
+                }
+
+                leaseCheckedAt = DateTimeOffset.UtcNow;
+            }
+
             var envelope = ToEnvelope(entry);
             await transport.PublishAsync(envelope, ct);
             await db.StringSetAsync(keys.OutboxCursor, entry.Id);
             Interlocked.Increment(ref _published);
+            relayed++;
             LogPublished(logger, envelope.Id, envelope.Type);
         }
 
-        if (entries.Length > 0)
+        if (relayed > 0)
         {
-            // Relayed entries are in the transport now; keep the outbox short.
-            await db.StreamTrimByMinIdAsync(keys.Outbox, entries[^1].Id, useApproximateMaxLength: true);
+            // Entries before the last relayed one are in the transport now; keep the outbox short.
+            await db.StreamTrimByMinIdAsync(keys.Outbox, entries[relayed - 1].Id, useApproximateMaxLength: true);
         }
 
-        return entries.Length;
+        return relayed;
     }
 
     private CloudEventEnvelope ToEnvelope(StreamEntry entry)

@@ -48,6 +48,7 @@ public sealed partial class RedisStreamsSubscriber(
         });
 
         var lastClaim = DateTimeOffset.MinValue;
+        RedisValue claimCursor = "0-0";
         var groupReady = false;
         while (!ct.IsCancellationRequested)
         {
@@ -68,7 +69,7 @@ public sealed partial class RedisStreamsSubscriber(
                 var claimed = 0;
                 if (DateTimeOffset.UtcNow - lastClaim >= ClaimInterval)
                 {
-                    claimed = await ClaimStaleAsync(db, stream, subscription, ct);
+                    (claimed, claimCursor) = await ClaimStaleAsync(db, stream, subscription, claimCursor, ct);
                     lastClaim = DateTimeOffset.UtcNow;
                 }
 
@@ -109,10 +110,12 @@ public sealed partial class RedisStreamsSubscriber(
         }
     }
 
-    private async Task<int> ClaimStaleAsync(IDatabase db, string stream, Subscription subscription, CancellationToken ct)
+    // Resumes where the previous scan stopped (XAUTOCLAIM's cursor), so a long pending list is walked whole.
+    private async Task<(int Claimed, RedisValue Next)> ClaimStaleAsync(
+        IDatabase db, string stream, Subscription subscription, RedisValue cursor, CancellationToken ct)
     {
         var claimed = await db.StreamAutoClaimAsync(
-            stream, Group, ConsumerName, (long)options.Value.ClaimIdleTime.TotalMilliseconds, "0-0", options.Value.BatchSize);
+            stream, Group, ConsumerName, (long)options.Value.ClaimIdleTime.TotalMilliseconds, cursor, options.Value.BatchSize);
         foreach (var entry in claimed.ClaimedEntries)
         {
             var pending = await db.StreamPendingMessagesAsync(stream, Group, 1, ConsumerName, entry.Id, entry.Id);
@@ -126,7 +129,7 @@ public sealed partial class RedisStreamsSubscriber(
             await HandleAsync(db, stream, subscription, entry, ct);
         }
 
-        return claimed.ClaimedEntries.Length;
+        return (claimed.ClaimedEntries.Length, claimed.NextStartId.IsNullOrEmpty ? "0-0" : claimed.NextStartId);
     }
 
     private async Task HandleAsync(IDatabase db, string stream, Subscription subscription, StreamEntry entry, CancellationToken ct)
@@ -150,8 +153,10 @@ public sealed partial class RedisStreamsSubscriber(
 
     private async Task DeadLetterAsync(IDatabase db, string stream, Subscription subscription, StreamEntry entry, int attempts)
     {
+        // An entry without the field is poison too; a null value would fail XADD and leave it pending forever.
+        var cloudEvent = entry["cloudevent"];
         await db.StreamAddAsync(EventBusOptions.StreamKey(subscription.DeadLetterTopic), [
-            new NameValueEntry("cloudevent", entry["cloudevent"]),
+            new NameValueEntry("cloudevent", cloudEvent.IsNull ? RedisValue.EmptyString : cloudEvent),
             new NameValueEntry("topic", subscription.Topic),
             new NameValueEntry("subscriber", catalog.Service),
             new NameValueEntry("stream_id", entry.Id),

@@ -31,6 +31,25 @@ public sealed class RedisServer : IAsyncDisposable
 
     public static async Task<RedisServer> StartAsync(bool appendOnly = false)
     {
+        // A free port can be taken by another test run between our probe and redis binding it; then
+        // our server exits and the connection would reach someone else's. Check identity and retry.
+        for (var attempt = 1; ; attempt++)
+        {
+            var server = await TryStartAsync(appendOnly);
+            if (server is not null)
+            {
+                return server;
+            }
+
+            if (attempt == 5)
+            {
+                throw new InvalidOperationException("redis-server could not be started on a free port.");
+            }
+        }
+    }
+
+    private static async Task<RedisServer?> TryStartAsync(bool appendOnly)
+    {
         var binary = FindBinary() ?? throw new InvalidOperationException(
             "redis-server is not on PATH. Run the tests through './bcd test', which installs it.");
         var port = FreePort.Next();
@@ -57,18 +76,39 @@ public sealed class RedisServer : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
+        while (!process.HasExited && DateTime.UtcNow < deadline)
         {
+            ConnectionMultiplexer connection;
             try
             {
-                var connection = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},abortConnect=true,connectTimeout=500,allowAdmin=true");
-                return new RedisServer(process, directory, port, connection);
+                connection = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},abortConnect=true,connectTimeout=500,allowAdmin=true");
             }
-            catch (RedisConnectionException) when (DateTime.UtcNow < deadline && !process.HasExited)
+            catch (RedisConnectionException)
             {
                 await Task.Delay(50);
+                continue;
             }
+
+            var info = await connection.GetServer(connection.GetEndPoints()[0]).InfoRawAsync("server") ?? string.Empty;
+            if (info.Split('\n').Any(line => line.Trim() == $"process_id:{process.Id}"))
+            {
+                return new RedisServer(process, directory, port, connection);
+            }
+
+            // Someone else's server answered on this port.
+            await connection.DisposeAsync();
+            break;
         }
+
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
+        process.Dispose();
+        Directory.Delete(directory, recursive: true);
+        return null;
     }
 
     /// <summary>Empties every key so a test starts from nothing.</summary>

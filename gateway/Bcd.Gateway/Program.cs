@@ -1,0 +1,2 @@
+var app = Bcd.Gateway.GatewayApp.Create(args);
+app.Run();

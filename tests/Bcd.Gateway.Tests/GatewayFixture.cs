@@ -1,0 +1,56 @@
+using Bcd.Membership;
+using Bcd.Testing;
+using Xunit;
+
+namespace Bcd.Gateway.Tests;
+
+/// <summary>
+/// One redis-server, the membership service seeded with Bắc Ninh, and a gateway in front of it,
+/// shared by the collection. Tests that need other gateway settings start their own gateway against
+/// the same membership service with <see cref="StartGatewayAsync"/>.
+/// </summary>
+public sealed class GatewayFixture : IAsyncLifetime
+{
+    public const string AllowedOrigin = "https://bcd.bacninh.test";
+
+    public RedisServer Redis { get; private set; } = null!;
+
+    public TestApp Membership { get; private set; } = null!;
+
+    public TestApp Gateway { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Redis = await RedisServer.StartAsync();
+        Membership = await TestApp.StartAsync(
+            MembershipApp.Create,
+            Repo.Path("services", "Bcd.Membership"),
+            [$"--ConnectionStrings:redis={Redis.ConnectionString}", "--Seed:BacNinh=true"]);
+        // A limit no test of this collection reaches; RateLimitTests use a gateway of their own.
+        Gateway = await StartGatewayAsync("--RateLimiting:PermitLimit=100000");
+    }
+
+    /// <summary>A gateway routing to this fixture's membership service, plus <paramref name="settings"/>.</summary>
+    public Task<TestApp> StartGatewayAsync(params string[] settings) =>
+        TestApp.StartAsync(
+            GatewayApp.Create,
+            Repo.Path("gateway", "Bcd.Gateway"),
+            [
+                $"--ReverseProxy:Clusters:membership:Destinations:d1:Address={Membership.GrpcAddress}",
+                $"--Cors:AllowedOrigins:0={AllowedOrigin}",
+                .. settings,
+            ]);
+
+    public async Task DisposeAsync()
+    {
+        await Gateway.DisposeAsync();
+        await Membership.DisposeAsync();
+        await Redis.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class GatewayCollection : ICollectionFixture<GatewayFixture>
+{
+    public const string Name = "gateway";
+}

@@ -86,6 +86,7 @@ public static class BcdServiceDefaultsExtensions
     private static void AddBcdGrpc(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<IValidator>(_ => new Validator(new ValidatorOptions { PreLoadDescriptors = false }));
+        builder.Services.AddSingleton<Bcd.ServiceDefaults.Validation.RequestValidator>();
         builder.Services.AddGrpc(o =>
         {
             // Outermost first: errors thrown by validation are mapped too.

@@ -1,7 +1,11 @@
 namespace Bcd.ServiceDefaults.Errors;
 
 /// <summary>A field that failed validation, named by its proto path (e.g. "decision.number").</summary>
-public sealed record FieldViolation(string Field, string Description, string DescriptionVi);
+public sealed record FieldViolation(string Field, string Description, string DescriptionVi)
+{
+    /// <summary>The protovalidate rule that failed (e.g. "string.min_len"), when a declared rule did.</summary>
+    public string? RuleId { get; init; }
+}
 
 /// <summary>
 /// Base of every error a service reports on purpose. The error interceptor maps each kind to one gRPC

@@ -25,6 +25,8 @@ public static class IdentityExtensions
             .AddJwtBearer(jwt =>
             {
                 jwt.MapInboundClaims = false;
+                jwt.TokenHandlers.Clear();
+                jwt.TokenHandlers.Add(new CachingTokenHandler(TimeProvider.System));
                 jwt.RequireHttpsMetadata = options.RequireHttpsMetadata;
                 jwt.TokenValidationParameters = ValidationParameters(options);
                 if (!string.IsNullOrEmpty(options.Authority))

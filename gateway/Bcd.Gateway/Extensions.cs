@@ -38,8 +38,7 @@ internal static partial class Extensions
         // Kestrel binds endpoints from "Kestrel" by itself, but not its limits (MaxRequestBodySize, HTTP/2 settings).
         builder.WebHost.ConfigureKestrel((context, kestrel) => context.Configuration.GetSection("Kestrel:Limits").Bind(kestrel.Limits));
 
-        builder.ConfigureOpenTelemetry();
-        builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddSource("Yarp.ReverseProxy"));
+        builder.ConfigureOpenTelemetry("Yarp.ReverseProxy");
 
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), ["live"])

@@ -38,8 +38,19 @@ public static class BcdServiceDefaultsExtensions
         return builder;
     }
 
-    public static IHostApplicationBuilder ConfigureOpenTelemetry(this IHostApplicationBuilder builder)
+    /// <summary>
+    /// Traces, metrics and logs over OTLP. Instrumentation is registered when an exporter is configured
+    /// (OTEL_EXPORTER_OTLP_ENDPOINT, which the AppHost sets for its dashboard) or Telemetry:Enabled is
+    /// true: with nowhere to send them, recording spans only costs CPU on every request.
+    /// </summary>
+    public static IHostApplicationBuilder ConfigureOpenTelemetry(this IHostApplicationBuilder builder, params string[] extraTraceSources)
     {
+        var exporter = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        if (!exporter && !builder.Configuration.GetValue<bool>("Telemetry:Enabled"))
+        {
+            return builder;
+        }
+
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;
@@ -52,12 +63,12 @@ public static class BcdServiceDefaultsExtensions
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation())
             .WithTracing(tracing => tracing
-                .AddSource(builder.Environment.ApplicationName)
+                .AddSource([builder.Environment.ApplicationName, .. extraTraceSources])
                 .AddAspNetCoreInstrumentation(o => o.Filter = ctx =>
                     !ctx.Request.Path.StartsWithSegments(LivePath) && !ctx.Request.Path.StartsWithSegments(ReadyPath))
                 .AddHttpClientInstrumentation());
 
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        if (exporter)
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
         }

@@ -21,7 +21,7 @@ public sealed class DaprEventBusTests(RedisFixture redis) : IClassFixture<RedisF
 
     private IDatabase Db => redis.Server.Connection.GetDatabase();
 
-    public Task InitializeAsync() => RedisAdmin.FlushAsync(redis.Server);
+    public Task InitializeAsync() => redis.Server.FlushAsync();
 
     public Task DisposeAsync() => Task.CompletedTask;
 

@@ -20,7 +20,7 @@ public sealed class RedisEventBusTests(RedisFixture redis) : IClassFixture<Redis
 
     private IDatabase Db => redis.Server.Connection.GetDatabase();
 
-    public Task InitializeAsync() => RedisAdmin.FlushAsync(redis.Server);
+    public Task InitializeAsync() => redis.Server.FlushAsync();
 
     public Task DisposeAsync() => Task.CompletedTask;
 

@@ -7,13 +7,12 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using ConnectionMultiplexer = StackExchange.Redis.ConnectionMultiplexer;
 
 namespace Bcd.Membership.Tests.Functional;
 
 /// <summary>One redis-server for every functional test of this assembly; each test flushes it before starting its app.</summary>
 [CollectionDefinition(Name)]
-public sealed class RedisCollection : ICollectionFixture<MembershipRedis>
+public sealed class RedisCollection : ICollectionFixture<RedisFixture>
 {
     public const string Name = "membership-redis";
 }
@@ -22,31 +21,6 @@ public sealed class RedisCollection : ICollectionFixture<MembershipRedis>
 /// The shared <see cref="RedisServer"/> plus an admin connection: <see cref="RedisServer.FlushAsync"/> issues FLUSHALL on
 /// the server's own connection, which StackExchange.Redis refuses without allowAdmin.
 /// </summary>
-public sealed class MembershipRedis : IAsyncLifetime
-{
-    private ConnectionMultiplexer? _admin;
-
-    public RedisServer Server { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        Server = await RedisServer.StartAsync();
-        _admin = await ConnectionMultiplexer.ConnectAsync($"{Server.ConnectionString},allowAdmin=true");
-    }
-
-    public Task FlushAsync() => _admin!.GetServer(_admin.GetEndPoints()[0]).FlushAllDatabasesAsync();
-
-    public async Task DisposeAsync()
-    {
-        if (_admin is not null)
-        {
-            await _admin.DisposeAsync();
-        }
-
-        await Server.DisposeAsync();
-    }
-}
-
 /// <summary>
 /// The membership app started in-process on real sockets against the shared Redis (flushed first),
 /// with the Bắc Ninh seed and a fake clock at 15/7/2026 10:00 in Hà Nội.
@@ -80,9 +54,9 @@ internal sealed class MembershipHost : IAsyncDisposable
 
     public MembershipService.MembershipServiceClient Client { get; }
 
-    public static async Task<MembershipHost> StartAsync(MembershipRedis redis, bool seed = true)
+    public static async Task<MembershipHost> StartAsync(RedisFixture redis, bool seed = true)
     {
-        await redis.FlushAsync();
+        await redis.Server.FlushAsync();
         var time = new FakeTimeProvider(Start);
         var app = await TestApp.StartAsync(
             MembershipApp.Create,

@@ -14,7 +14,7 @@ namespace Bcd.Membership.Tests.Functional;
 
 /// <summary>The membership service through a real gRPC channel (and its REST transcoding) against a real Redis.</summary>
 [Collection(RedisCollection.Name)]
-public sealed class MembershipServiceTests(MembershipRedis redis)
+public sealed class MembershipServiceTests(RedisFixture redis)
 {
     private const string FinanceDepartmentId = "so-tai-chinh";
     private const string DeputyPersonId = "tran-thi-mai";

@@ -51,7 +51,7 @@ public sealed record CloudEventEnvelope(
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    /// <summary>Parses a structured-mode CloudEvent; throws <see cref="FormatException"/> when it is not one.</summary>
+    /// <summary>Parses a structured-mode CloudEvent; throws <see cref="MalformedEventException"/> when it is not one.</summary>
     public static CloudEventEnvelope Parse(string json)
     {
         try
@@ -61,28 +61,44 @@ public sealed record CloudEventEnvelope(
             string Required(string name) =>
                 root.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String && p.GetString() is { Length: > 0 } s
                     ? s
-                    : throw new FormatException($"CloudEvent attribute '{name}' is missing.");
+                    : throw new MalformedEventException($"CloudEvent attribute '{name}' is missing.");
             string Optional(string name) =>
                 root.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() ?? string.Empty : string.Empty;
             if (Required("specversion") != "1.0")
             {
-                throw new FormatException("Only CloudEvents 1.0 is supported.");
+                throw new MalformedEventException("Only CloudEvents 1.0 is supported.");
             }
 
-            var time = root.TryGetProperty("time", out var t) && t.ValueKind == JsonValueKind.String
-                ? DateTimeOffset.Parse(t.GetString()!, System.Globalization.CultureInfo.InvariantCulture)
-                : DateTimeOffset.MinValue;
+            var time = DateTimeOffset.MinValue;
+            if (root.TryGetProperty("time", out var t) &&
+                !(t.ValueKind == JsonValueKind.String &&
+                  DateTimeOffset.TryParse(t.GetString(), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out time)))
+            {
+                throw new MalformedEventException("CloudEvent attribute 'time' is not an RFC 3339 timestamp.");
+            }
             var data = root.TryGetProperty("data", out var d) ? d.GetRawText() : "{}";
             return new CloudEventEnvelope(Required("id"), Required("source"), Required("type"), Optional("subject"), time,
                 Optional("traceparent"), data);
         }
         catch (JsonException ex)
         {
-            throw new FormatException("The body is not a JSON CloudEvent.", ex);
+            throw new MalformedEventException("The body is not a JSON CloudEvent.", ex);
         }
     }
 
     /// <summary>Reads the event's data as the protobuf message its type names.</summary>
-    public static IMessage ParseData(string dataJson, Google.Protobuf.Reflection.MessageDescriptor descriptor) =>
-        Parser.Parse(dataJson, descriptor);
+    public static IMessage ParseData(string dataJson, Google.Protobuf.Reflection.MessageDescriptor descriptor)
+    {
+        try
+        {
+            return Parser.Parse(dataJson, descriptor);
+        }
+        catch (Exception ex) when (ex is InvalidProtocolBufferException or InvalidJsonException)
+        {
+            throw new MalformedEventException($"The data is not a valid {descriptor.FullName}.", ex);
+        }
+    }
 }
+
+/// <summary>An event that can never be handled (not a CloudEvent, or not the type it claims): retrying changes nothing.</summary>
+public sealed class MalformedEventException(string message, Exception? inner = null) : FormatException(message, inner);

@@ -127,7 +127,7 @@ public static partial class EventBusExtensions
                 data = await reader.ReadToEndAsync(http.RequestAborted);
             }
 
-            var id = Header(http, "id") ?? throw new FormatException("The delivery carries no CloudEvent id.");
+            var id = Header(http, "id") ?? throw new MalformedEventException("The delivery carries no CloudEvent id.");
             var time = Header(http, "time") is { } t
                 ? DateTimeOffset.Parse(t, System.Globalization.CultureInfo.InvariantCulture)
                 : DateTimeOffset.MinValue;

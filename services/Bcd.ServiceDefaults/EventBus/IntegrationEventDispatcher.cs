@@ -31,16 +31,8 @@ public sealed partial class IntegrationEventDispatcher(
     public async Task<DispatchOutcome> DispatchAsync(CloudEventEnvelope envelope, CancellationToken ct)
     {
         var subscription = catalog.Subscriptions.FirstOrDefault(s => s.Topic == envelope.Type)
-            ?? throw new FormatException($"{catalog.Service} does not subscribe to '{envelope.Type}'.");
-        IMessage message;
-        try
-        {
-            message = CloudEventEnvelope.ParseData(envelope.DataJson, subscription.Descriptor);
-        }
-        catch (InvalidProtocolBufferException ex)
-        {
-            throw new FormatException($"The data of event {envelope.Id} is not a valid {envelope.Type}.", ex);
-        }
+            ?? throw new MalformedEventException($"{catalog.Service} does not subscribe to '{envelope.Type}'.");
+        var message = CloudEventEnvelope.ParseData(envelope.DataJson, subscription.Descriptor);
 
         var inboxKey = store.Keys.Inbox(envelope.Id);
         if (await store.Database.KeyExistsAsync(inboxKey))

@@ -63,7 +63,7 @@ public sealed partial class RedisStreamsSubscriber(
                 var entries = await db.StreamReadGroupAsync(stream, Group, ConsumerName, ">", options.Value.BatchSize);
                 foreach (var entry in entries)
                 {
-                    await HandleAsync(db, stream, subscription, entry, ct);
+                    await HandleAsync(db, stream, subscription, entry, 1, ct);
                 }
 
                 var claimed = 0;
@@ -126,13 +126,13 @@ public sealed partial class RedisStreamsSubscriber(
                 continue;
             }
 
-            await HandleAsync(db, stream, subscription, entry, ct);
+            await HandleAsync(db, stream, subscription, entry, (int)deliveries, ct);
         }
 
         return (claimed.ClaimedEntries.Length, claimed.NextStartId.IsNullOrEmpty ? "0-0" : claimed.NextStartId);
     }
 
-    private async Task HandleAsync(IDatabase db, string stream, Subscription subscription, StreamEntry entry, CancellationToken ct)
+    private async Task HandleAsync(IDatabase db, string stream, Subscription subscription, StreamEntry entry, int deliveries, CancellationToken ct)
     {
         try
         {
@@ -143,6 +143,12 @@ public sealed partial class RedisStreamsSubscriber(
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             throw;
+        }
+        catch (MalformedEventException ex)
+        {
+            // Not a CloudEvent of the subscribed type: no retry can change that, so it goes to the dead letters now.
+            LogHandlerFailed(logger, ex, subscription.Topic, entry.Id.ToString());
+            await DeadLetterAsync(db, stream, subscription, entry, deliveries);
         }
         catch (Exception ex)
         {

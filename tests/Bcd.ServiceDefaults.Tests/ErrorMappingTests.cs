@@ -129,6 +129,19 @@ public sealed class ErrorMappingTests(RedisFixture redis) : IClassFixture<RedisF
     }
 
     [Fact]
+    public async Task UnreachableStoreIsUnavailableSoClientsRetry()
+    {
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Interceptor.UnaryServerHandler<Empty, Empty>(
+            new Empty(), new FakeServerCallContext(), (_, _) =>
+                throw new StackExchange.Redis.RedisTimeoutException(StackExchange.Redis.CommandFlags.None, "no redis", StackExchange.Redis.CommandStatus.Sent)));
+
+        var status = Details(ex, StatusCode.Unavailable);
+        Assert.Equal("STORE_UNAVAILABLE", Single<ErrorInfo>(status).Reason);
+        Assert.Equal("vi-VN", Single<LocalizedMessage>(status).Locale);
+        Assert.DoesNotContain("no redis", status.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task StreamingHandlersMapUnexpectedExceptionsToInternalToo()
     {
         var context = new FakeServerCallContext();

@@ -77,6 +77,16 @@ public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingIntercep
             return new RpcException(new Grpc.Core.Status(StatusCode.Cancelled, "The call was cancelled."));
         }
 
+        if (ex is StackExchange.Redis.RedisConnectionException or StackExchange.Redis.RedisTimeoutException)
+        {
+            // The store is out of reach: nothing was decided, and the client may retry later.
+            LogStoreUnavailable(logger, ex, context.Method);
+            var status = new Status { Code = (int)Code.Unavailable, Message = "The service's store is unavailable; retry later." };
+            status.Details.Add(Any.Pack(new ErrorInfo { Reason = "STORE_UNAVAILABLE", Domain = ErrorDomain }));
+            status.Details.Add(Any.Pack(new LocalizedMessage { Locale = "vi-VN", Message = "Kho dữ liệu của dịch vụ tạm thời không truy cập được; vui lòng thử lại sau." }));
+            return status.ToRpcException();
+        }
+
         if (ex is not DomainException domain)
         {
             LogUnexpected(logger, ex, context.Method);
@@ -157,6 +167,9 @@ public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingIntercep
         status.Details.Add(Any.Pack(new LocalizedMessage { Locale = "vi-VN", Message = messageVi }));
         return status.ToRpcException();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Store unavailable during {Method}")]
+    private static partial void LogStoreUnavailable(ILogger logger, Exception ex, string method);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected error in {Method}")]
     private static partial void LogUnexpected(ILogger logger, Exception ex, string method);

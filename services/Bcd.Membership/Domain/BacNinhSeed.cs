@@ -52,9 +52,9 @@ public static class BacNinhSeed
         agencies.Add(new Agency { AgencyId = HomeAffairsDepartmentId, CommitteeId = CommitteeId, Name = "Sở Nội vụ tỉnh Bắc Ninh", ShortName = "Sở Nội vụ", Kind = AgencyKind.Department });
 
         var state = founded.Committee.State;
-        state.Seats.Add(new Seat { SeatId = "seat-giam-doc-cong-an-tinh", Title = "Giám đốc Công an tỉnh", Role = Role.Member, AgencyId = StandingAgencyId });
-        state.Seats.Add(new Seat { SeatId = "seat-giam-doc-so-khcn", Title = "Giám đốc Sở Khoa học và Công nghệ", Role = Role.Member, AgencyId = ScienceDepartmentId });
-        state.Seats.Add(new Seat { SeatId = "seat-giam-doc-so-noi-vu", Title = "Giám đốc Sở Nội vụ", Role = Role.Member, AgencyId = HomeAffairsDepartmentId });
+        state.Seats.Add(new Seat { CreatedOn = FoundingDecision().Date, SeatId = "seat-giam-doc-cong-an-tinh", Title = "Giám đốc Công an tỉnh", Role = Role.Member, AgencyId = StandingAgencyId });
+        state.Seats.Add(new Seat { CreatedOn = FoundingDecision().Date, SeatId = "seat-giam-doc-so-khcn", Title = "Giám đốc Sở Khoa học và Công nghệ", Role = Role.Member, AgencyId = ScienceDepartmentId });
+        state.Seats.Add(new Seat { CreatedOn = FoundingDecision().Date, SeatId = "seat-giam-doc-so-noi-vu", Title = "Giám đốc Sở Nội vụ", Role = Role.Member, AgencyId = HomeAffairsDepartmentId });
 
         var decision = FoundingDecision();
         state.Groups.Add(Group("WG-STI-DX", GroupKind.WorkingGroup,

@@ -34,14 +34,17 @@ public sealed class CommitteeAggregate(CommitteeState state)
             t.From.ToDateOnly() <= date && (t.Until is null || t.Until.ToDateOnly() > date));
     }
 
-    public static bool SeatExistsOn(Seat seat, DateOnly date) =>
-        (seat.RemovedOn is null || seat.RemovedOn.ToDateOnly() > date) &&
-        seat.Tenures.Count > 0 && seat.Tenures[0].From.ToDateOnly() <= date;
+    public static bool SeatExistsOn(Seat seat, DateOnly date)
+    {
+        var created = seat.CreatedOn ?? seat.Tenures.FirstOrDefault()?.From;
+        return (seat.RemovedOn is null || seat.RemovedOn.ToDateOnly() > date) &&
+            created is not null && created.ToDateOnly() <= date;
+    }
 
     /// <summary>M1, M6: who held which seat on a date; vacant seats appear as vacant.</summary>
     public IReadOnlyList<RosterEntry> Roster(DateOnly date, IReadOnlyDictionary<string, Agency> agencies) =>
         State.Seats
-            .Where(s => SeatExistsOn(s, date) || (s.Tenures.Count == 0 && s.RemovedOn is null))
+            .Where(s => SeatExistsOn(s, date))
             .OrderBy(s => s.Role)
             .ThenBy(s => s.Title, StringComparer.Ordinal)
             .Select(s =>
@@ -165,6 +168,13 @@ public sealed class CommitteeAggregate(CommitteeState state)
                         throw Refuse.Rule("M1", "SEAT_REMOVED", $"Seat {seat.SeatId} no longer exists.", $"Vị trí {seat.SeatId} đã bị bãi bỏ.");
                     }
 
+                    if (seat.CreatedOn is not null && effective < seat.CreatedOn.ToDateOnly())
+                    {
+                        throw Refuse.Rule("M1", "EFFECTIVE_DATE_BEFORE_SEAT",
+                            $"Seat {seat.SeatId} exists only from {seat.CreatedOn.ToDateOnly():dd/MM/yyyy}.",
+                            $"Vị trí {seat.SeatId} chỉ có từ ngày {seat.CreatedOn.ToDateOnly():dd/MM/yyyy}.");
+                    }
+
                     if (seat.Tenures.Any(t => t.Until is null || t.Until.ToDateOnly() > effective))
                     {
                         throw Refuse.Rule("M1", "SEAT_NOT_VACANT",
@@ -272,6 +282,7 @@ public sealed class CommitteeAggregate(CommitteeState state)
                         Role = change.NewSeat.Role,
                         AgencyId = change.NewSeat.AgencyId,
                         ProvincialLeader = change.NewSeat.ProvincialLeader,
+                        CreatedOn = effective,
                     };
                     State.Seats.Add(seat);
                 }

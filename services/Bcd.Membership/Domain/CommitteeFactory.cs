@@ -43,6 +43,7 @@ public static class CommitteeFactory
             Role = Role.Head,
             AgencyId = ProvincialGovernmentAgencyId,
             ProvincialLeader = true,
+            CreatedOn = decision.Date,
         };
         head.Tenures.Add(new Tenure
         {

@@ -91,6 +91,34 @@ public sealed class M1MembershipHistoryTests
         Assert.Equal("Sở Khoa học và Công nghệ tỉnh Bắc Ninh", entry.AgencyName);
     }
 
+    [Theory]
+    [InlineData(2026, 6, 2, false)] // before the founding decision: no seat yet
+    [InlineData(2026, 6, 3, true)]  // from the founding decision, vacant
+    [InlineData(2026, 7, 9, true)]  // still vacant the day before its first holder
+    public void M1_SeededSeatIsVacantFromTheFoundingUntilItsFirstHolder(int year, int month, int day, bool listedVacant)
+    {
+        var committee = new Committee();
+        committee.AppointToSeat("seat-giam-doc-so-khcn", "do-van-khoa", D(2026, 7, 10));
+
+        var entry = committee.RosterEntryFor("seat-giam-doc-so-khcn", D(year, month, day));
+
+        Assert.Equal(listedVacant, entry is not null);
+        Assert.True(entry is null || entry.Vacant);
+        Assert.Equal("do-van-khoa", committee.RosterEntryFor("seat-giam-doc-so-khcn", D(2026, 7, 10))!.Holder.PersonId);
+    }
+
+    [Fact]
+    public void M1_AppointingBeforeTheSeatExistedIsRefused()
+    {
+        var committee = new Committee();
+
+        var ex = Assert.Throws<Bcd.ServiceDefaults.Errors.RuleViolationException>(() =>
+            committee.AppointToSeat("seat-giam-doc-so-khcn", "do-van-khoa", D(2026, 5, 1)));
+
+        Assert.Equal("EFFECTIVE_DATE_BEFORE_SEAT", ex.Reason);
+        Assert.Equal("M1", ex.Rule);
+    }
+
     [Fact]
     public void M1_ExactlyOneHead_NoSecondHeadSeat()
     {

@@ -186,6 +186,29 @@ public sealed class RedisEventBusTests(RedisFixture redis) : IClassFixture<Redis
         Assert.Equal(expected.Count, seen.Count);
     }
 
+    [Fact]
+    public async Task EventsOfOneCommitArriveInOrderAcrossRelayBatches()
+    {
+        var probe = new Probe();
+        await using var subscriber = await StartSubscriberAsync(probe);
+        await using var publisher = await StartPublisherAsync();
+        var store = publisher.Services.GetRequiredService<RedisStore>();
+
+        // 230 events in one commit: the relay reads them in batches and publishes them in chunks.
+        var expected = Enumerable.Range(0, 230).Select(i => $"agency-{i:D3}").ToList();
+        var changes = store.NewChangeSet().Save(store.Keys.Aggregate("committee", TestEvents.Committee), 0, new StringValue { Value = "x" });
+        foreach (var agency in expected)
+        {
+            changes.Publish(TestEvents.Agency(agency), TestEvents.Committee);
+        }
+
+        await store.CommitAsync(changes);
+
+        var seen = await Eventually.ValueAsync(() => Effects.ReadAsync(Db, Subscriber), e => e.Count >= expected.Count, "all events");
+        Assert.Equal(expected, seen);
+        Assert.Equal(expected.Count, await Db.StreamLengthAsync(TestEvents.Stream(TestEvents.AgencyTopic)));
+    }
+
     private Task<ServiceHost> StartSubscriberAsync(Probe probe) =>
         ServiceHost.StartAsync(redis.Server.ConnectionString, Subscriber,
             e => e.Subscribes<Contracts.Events.V1.AgencyRegistered, AgencyHandler>().Subscribes<Contracts.Events.V1.MemberAppointed, MemberHandler>(),

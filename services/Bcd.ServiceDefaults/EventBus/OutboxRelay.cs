@@ -20,6 +20,9 @@ public sealed partial class OutboxRelay(
     ILogger<OutboxRelay> logger) : BackgroundService
 {
     private static readonly TimeSpan LeaseTime = TimeSpan.FromSeconds(15);
+
+    // Events published per transport round trip (and per cursor move).
+    private const int ChunkSize = 50;
     private readonly string _owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
 
     /// <summary>Entries published since start; read by tests and the benchmark.</summary>
@@ -74,7 +77,7 @@ public sealed partial class OutboxRelay(
         var entries = await db.StreamRangeAsync(keys.Outbox, start, "+", options.Value.BatchSize);
         var leaseCheckedAt = DateTimeOffset.UtcNow;
         var relayed = 0;
-        foreach (var entry in entries)
+        foreach (var chunk in entries.Chunk(ChunkSize))
         {
             // A slow batch must not outlive the lease, or a second replica would relay alongside this one.
             if (DateTimeOffset.UtcNow - leaseCheckedAt > LeaseTime / 3)
@@ -87,12 +90,17 @@ public sealed partial class OutboxRelay(
                 leaseCheckedAt = DateTimeOffset.UtcNow;
             }
 
-            var envelope = ToEnvelope(entry);
-            await transport.PublishAsync(envelope, ct);
-            await db.StringSetAsync(keys.OutboxCursor, entry.Id);
-            Interlocked.Increment(ref _published);
-            relayed++;
-            LogPublished(logger, envelope.Id, envelope.Type);
+            var envelopes = chunk.Select(ToEnvelope).ToList();
+            await transport.PublishBatchAsync(envelopes, ct);
+
+            // Only now does the cursor pass them: a crash before this line publishes the chunk again.
+            await db.StringSetAsync(keys.OutboxCursor, chunk[^1].Id);
+            relayed += chunk.Length;
+            Interlocked.Add(ref _published, chunk.Length);
+            foreach (var envelope in envelopes)
+            {
+                LogPublished(logger, envelope.Id, envelope.Type);
+            }
         }
 
         if (relayed > 0)

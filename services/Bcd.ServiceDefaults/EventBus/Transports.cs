@@ -10,6 +10,15 @@ public interface IEventTransport
 {
     Task PublishAsync(CloudEventEnvelope envelope, CancellationToken ct);
 
+    /// <summary>Publishes in order; when it returns, every event is in the transport.</summary>
+    async Task PublishBatchAsync(IReadOnlyList<CloudEventEnvelope> envelopes, CancellationToken ct)
+    {
+        foreach (var envelope in envelopes)
+        {
+            await PublishAsync(envelope, ct);
+        }
+    }
+
     Task<bool> IsHealthyAsync(CancellationToken ct);
 }
 
@@ -31,6 +40,19 @@ public sealed class RedisStreamsTransport(EventsRedis redis) : IEventTransport
 
         // Consumers also poll, so a lost wake-up only delays delivery.
         await redis.Connection.GetSubscriber().PublishAsync(RedisChannel.Literal(EventBusOptions.WakeChannel(envelope.Type)), envelope.Id);
+    }
+
+    /// <summary>One round trip for the whole batch: the commands go out in order on one connection.</summary>
+    public async Task PublishBatchAsync(IReadOnlyList<CloudEventEnvelope> envelopes, CancellationToken ct)
+    {
+        var batch = redis.Connection.GetDatabase().CreateBatch();
+        var writes = envelopes
+            .Select(e => (Task)batch.StreamAddAsync(EventBusOptions.StreamKey(e.Type), [new NameValueEntry("cloudevent", e.ToJson())]))
+            .ToList();
+        writes.AddRange(envelopes.Select(e => e.Type).Distinct().Select(topic =>
+            (Task)batch.PublishAsync(RedisChannel.Literal(EventBusOptions.WakeChannel(topic)), string.Empty)));
+        batch.Execute();
+        await Task.WhenAll(writes);
     }
 
     public async Task<bool> IsHealthyAsync(CancellationToken ct)

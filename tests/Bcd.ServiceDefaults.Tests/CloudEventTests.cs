@@ -44,4 +44,18 @@ public sealed class CloudEventTests
         var data = (Contracts.Events.V1.AgencyRegistered)CloudEventEnvelope.ParseData(parsed.DataJson, Contracts.Events.V1.AgencyRegistered.Descriptor);
         Assert.Equal("so-gd", data.Agency.AgencyId);
     }
+
+    [Theory]
+    [InlineData("1732700000000-9", "1732700000000-10")]
+    [InlineData("999999999999-0", "1000000000000-0")]
+    [InlineData("1732700000000-0", "1732700000001-0")]
+    public void SequenceSortsInPublicationOrder(string earlierEntryId, string laterEntryId)
+    {
+        var earlier = CloudEventEnvelope.SequenceOf(earlierEntryId);
+        var later = CloudEventEnvelope.SequenceOf(laterEntryId);
+
+        Assert.True(string.CompareOrdinal(earlier, later) < 0, $"{earlier} should sort before {later}");
+        var envelope = new CloudEventEnvelope("e3", "/bcd/svc", TestEvents.AgencyTopic, "c1", DateTimeOffset.UtcNow, string.Empty, "{}") { Sequence = later };
+        Assert.Equal(later, CloudEventEnvelope.Parse(envelope.ToJson()).Sequence);
+    }
 }

@@ -53,6 +53,7 @@ public sealed class DaprEventBusTests(RedisFixture redis) : IClassFixture<RedisF
         Assert.Equal("1.0", root.GetProperty("specversion").GetString());
         Assert.Equal(outboxEvent.Id, root.GetProperty("id").GetString());
         Assert.Equal("/bcd/svc-dpub", root.GetProperty("source").GetString());
+        Assert.Matches("^[0-9]{20}-[0-9]{20}$", root.GetProperty("sequence").GetString());
         Assert.Equal("bcd.events.v1.AgencyRegistered", root.GetProperty("type").GetString());
         Assert.Equal(TestEvents.Committee, root.GetProperty("subject").GetString());
         Assert.Equal("application/json", root.GetProperty("datacontenttype").GetString());

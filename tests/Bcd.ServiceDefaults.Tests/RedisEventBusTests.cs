@@ -207,6 +207,13 @@ public sealed class RedisEventBusTests(RedisFixture redis) : IClassFixture<Redis
         var seen = await Eventually.ValueAsync(() => Effects.ReadAsync(Db, Subscriber), e => e.Count >= expected.Count, "all events");
         Assert.Equal(expected, seen);
         Assert.Equal(expected.Count, await Db.StreamLengthAsync(TestEvents.Stream(TestEvents.AgencyTopic)));
+
+        // Each event carries its outbox position; string order is publication order.
+        var sequences = await Db.HashGetAsync(Subscriber + ":agency-sequences", expected.Select(a => (RedisValue)a).ToArray());
+        var ordered = sequences.Select(v => (string)v!).ToList();
+        Assert.All(ordered, q => Assert.False(string.IsNullOrEmpty(q)));
+        Assert.Equal(ordered.Order(StringComparer.Ordinal), ordered);
+        Assert.Equal(ordered.Count, ordered.Distinct().Count());
     }
 
     private Task<ServiceHost> StartSubscriberAsync(Probe probe) =>

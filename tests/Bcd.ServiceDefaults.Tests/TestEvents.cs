@@ -104,6 +104,7 @@ public sealed class AgencyHandler(Probe probe) : IIntegrationEventHandler<Agency
         await probe.EnterAsync(cancellationToken);
         Effects.Record(context.Changes, evt.Agency.AgencyId);
         context.Changes.HashSet(context.Changes.Keys.Prefix + "agency-events", evt.Agency.AgencyId, context.EventId);
+        context.Changes.HashSet(context.Changes.Keys.Prefix + "agency-sequences", evt.Agency.AgencyId, context.Sequence);
     }
 }
 

@@ -11,6 +11,22 @@ public sealed record CloudEventEnvelope(
 {
     public const string ContentType = "application/cloudevents+json";
 
+    /// <summary>
+    /// CloudEvents "sequence" extension: the position of the event in its service's outbox, as a
+    /// string that sorts in publication order. Subscribers use it to ignore an older event that a
+    /// redelivery brings after a newer one about the same subject.
+    /// </summary>
+    public string Sequence { get; init; } = string.Empty;
+
+    /// <summary>Sequence of an outbox entry id ("ms-n"), zero-padded so string order is publication order.</summary>
+    public static string SequenceOf(string outboxEntryId)
+    {
+        var dash = outboxEntryId.IndexOf('-', StringComparison.Ordinal);
+        return dash > 0 && ulong.TryParse(outboxEntryId.AsSpan(0, dash), out var ms) && ulong.TryParse(outboxEntryId.AsSpan(dash + 1), out var n)
+            ? $"{ms:D20}-{n:D20}"
+            : throw new ArgumentException($"'{outboxEntryId}' is not a stream entry id.", nameof(outboxEntryId));
+    }
+
     public static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(false));
 
     private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
@@ -41,6 +57,11 @@ public sealed record CloudEventEnvelope(
             if (TraceParent.Length > 0)
             {
                 writer.WriteString("traceparent", TraceParent);
+            }
+
+            if (Sequence.Length > 0)
+            {
+                writer.WriteString("sequence", Sequence);
             }
 
             writer.WritePropertyName("data");
@@ -78,7 +99,7 @@ public sealed record CloudEventEnvelope(
             }
             var data = root.TryGetProperty("data", out var d) ? d.GetRawText() : "{}";
             return new CloudEventEnvelope(Required("id"), Required("source"), Required("type"), Optional("subject"), time,
-                Optional("traceparent"), data);
+                Optional("traceparent"), data) { Sequence = Optional("sequence") };
         }
         catch (JsonException ex)
         {

@@ -109,7 +109,7 @@ public static partial class EventBusExtensions
             app.UseCloudEvents(new CloudEventsMiddlewareOptions
             {
                 ForwardCloudEventPropertiesAsHeaders = true,
-                IncludedCloudEventPropertiesAsHeaders = ["id", "source", "type", "time", "subject", "traceparent"],
+                IncludedCloudEventPropertiesAsHeaders = ["id", "source", "type", "time", "subject", "traceparent", "sequence"],
             });
         }
 
@@ -133,7 +133,10 @@ public static partial class EventBusExtensions
                 : DateTimeOffset.MinValue;
             var envelope = new CloudEventEnvelope(id, Header(http, "source") ?? string.Empty,
                 Header(http, "type") ?? subscription.Topic, Header(http, "subject") ?? string.Empty, time,
-                Header(http, "traceparent") ?? string.Empty, data);
+                Header(http, "traceparent") ?? string.Empty, data)
+            {
+                Sequence = Header(http, "sequence") ?? string.Empty,
+            };
             await dispatcher.DispatchAsync(envelope, http.RequestAborted);
             return Results.Ok(new { status = "SUCCESS" });
         }

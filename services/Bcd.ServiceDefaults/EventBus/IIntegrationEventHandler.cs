@@ -12,4 +12,6 @@ public interface IIntegrationEventHandler<in TEvent> where TEvent : IMessage
     Task HandleAsync(TEvent evt, IntegrationEventContext context, CancellationToken cancellationToken);
 }
 
-public sealed record IntegrationEventContext(string EventId, string Type, string Source, DateTimeOffset Time, ChangeSet Changes);
+/// <param name="Sequence">The publisher's outbox position (sorts in publication order); empty if the publisher set none.</param>
+public sealed record IntegrationEventContext(
+    string EventId, string Type, string Source, DateTimeOffset Time, ChangeSet Changes, string Sequence = "");

@@ -49,7 +49,7 @@ public sealed partial class IntegrationEventDispatcher(
             var handler = scope.ServiceProvider.GetRequiredService(subscription.HandlerType);
             var changes = store.NewChangeSet();
             changes.Inbox(inboxKey, RedisStore.InboxWindow);
-            await invoke(handler, message, new IntegrationEventContext(envelope.Id, envelope.Type, envelope.Source, envelope.Time, changes), ct);
+            await invoke(handler, message, new IntegrationEventContext(envelope.Id, envelope.Type, envelope.Source, envelope.Time, changes, envelope.Sequence), ct);
             try
             {
                 var outcome = await store.CommitAsync(changes);

@@ -122,7 +122,10 @@ public sealed partial class OutboxRelay(
             Field("subject"),
             DateTimeOffset.Parse(Field("time"), System.Globalization.CultureInfo.InvariantCulture),
             Field("traceparent"),
-            Field("data"));
+            Field("data"))
+        {
+            Sequence = CloudEventEnvelope.SequenceOf(entry.Id!),
+        };
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox relay failed; retrying in {DelayMs} ms")]

@@ -83,10 +83,7 @@ public static class BcdServiceDefaultsExtensions
         {
             var connection = builder.Configuration.GetConnectionString("redis")
                 ?? throw new InvalidOperationException("ConnectionStrings:redis is required.");
-            var options = ConfigurationOptions.Parse(connection);
-            options.AbortOnConnectFail = false;
-            options.ClientName = service;
-            return ConnectionMultiplexer.Connect(options);
+            return ConnectionMultiplexer.Connect(RedisConnections.Options(connection, service));
         });
         builder.Services.TryAddSingleton(new StoreKeys(service));
         builder.Services.TryAddSingleton<OutboxSignal>();

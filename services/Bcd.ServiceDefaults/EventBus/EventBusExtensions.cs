@@ -48,7 +48,7 @@ public static partial class EventBusExtensions
                 var events = builder.Configuration.GetConnectionString("events");
                 return new EventsRedis(string.IsNullOrEmpty(events)
                     ? sp.GetRequiredService<IConnectionMultiplexer>()
-                    : ConnectionMultiplexer.Connect(events));
+                    : ConnectionMultiplexer.Connect(RedisConnections.Options(events, service)));
             });
             builder.Services.AddSingleton<IEventTransport, RedisStreamsTransport>();
             if (catalog.Subscriptions.Count > 0)

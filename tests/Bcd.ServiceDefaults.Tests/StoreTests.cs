@@ -53,6 +53,51 @@ public sealed class StoreTests(RedisFixture redis) : IClassFixture<RedisFixture>
     }
 
     [Fact]
+    public async Task CreatingWhatExistsThrowsTheGivenErrorAndWritesNothing()
+    {
+        var store = NewStore();
+        var key = store.Keys.Aggregate("agency", "a2");
+        await store.CommitAsync(store.NewChangeSet().Create(key, new StringValue { Value = "first" }, () => new AlreadyExistsException("agency", "a2")));
+
+        var second = store.NewChangeSet()
+            .Create(key, new StringValue { Value = "second" }, () => new AlreadyExistsException("agency", "a2"))
+            .SetAdd(store.Keys.Index("agencies"), "a2")
+            .Publish(TestEvents.Agency("a2"), "a2");
+        var ex = await Assert.ThrowsAsync<AlreadyExistsException>(() => store.CommitAsync(second));
+
+        Assert.Equal("a2", ex.ResourceName);
+        Assert.Equal("first", (await store.LoadAsync(key, StringValue.Parser))!.State.Value);
+        Assert.Equal(1, (await store.LoadAsync(key, StringValue.Parser))!.Version);
+        Assert.False(await Db.KeyExistsAsync(store.Keys.Index("agencies")));
+        Assert.False(await Db.KeyExistsAsync(store.Keys.Outbox));
+    }
+
+    [Fact]
+    public async Task ConcurrentCreatorsOfOneKeyOneWinsTheOthersGetTheirOwnError()
+    {
+        var store = NewStore();
+        var key = store.Keys.Aggregate("agency", "raced");
+        var attempts = Enumerable.Range(0, 8).Select(i => Task.Run(() => store.CommitAsync(store.NewChangeSet()
+            .Create(key, new StringValue { Value = "writer-" + i }, () => new AlreadyExistsException("agency", "raced"))))).ToList();
+
+        var outcomes = await Task.WhenAll(attempts.Select(async t =>
+        {
+            try
+            {
+                await t;
+                return "won";
+            }
+            catch (AlreadyExistsException)
+            {
+                return "exists";
+            }
+        }));
+
+        Assert.Equal(1, outcomes.Count(o => o == "won"));
+        Assert.Equal(7, outcomes.Count(o => o == "exists"));
+    }
+
+    [Fact]
     public async Task ChangeSetWithOneStaleVersionWritesNoneOfItsChanges()
     {
         var store = NewStore();

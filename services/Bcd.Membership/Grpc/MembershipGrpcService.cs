@@ -31,22 +31,12 @@ public sealed class MembershipGrpcService(MembershipRepository repository, TimeP
             $"Only the Chairman of the People's Committee of {request.Province} may found its Steering Committee.",
             $"Chỉ Chủ tịch UBND tỉnh {request.Province} mới được thành lập Ban Chỉ đạo của tỉnh.",
             "M2");
-        return Store.ExecuteOnceAsync(Scope(context, caller), request.RequestId, CreateCommitteeResponse.Parser, async changes =>
+        return Store.ExecuteOnceAsync(Scope(context, caller), request.RequestId, CreateCommitteeResponse.Parser, changes =>
         {
-            if (await Store.Database.KeyExistsAsync(repository.CommitteeKey(request.CommitteeId)))
-            {
-                throw new AlreadyExistsException("committee", request.CommitteeId);
-            }
-
-            if (await Store.Database.KeyExistsAsync(repository.ProvinceKey(request.Province)))
-            {
-                throw new RuleViolationException("M1", "ONE_COMMITTEE_PER_PROVINCE",
-                    $"{request.Province} already has a Steering Committee.", $"Tỉnh {request.Province} đã có Ban Chỉ đạo.");
-            }
-
+            // An existing committee id or province is refused by the commit itself (ALREADY_EXISTS / M1).
             var founded = CommitteeFactory.Found(request, caller, time);
             repository.WriteFounding(changes, founded, caller, new ActingCapacity(caller.PersonId, CommitteeAggregate.HeadRole, null), request.RequestId);
-            return new CreateCommitteeResponse { Committee = founded.Committee.State.Committee };
+            return Task.FromResult(new CreateCommitteeResponse { Committee = founded.Committee.State.Committee });
         });
     }
 
@@ -73,13 +63,9 @@ public sealed class MembershipGrpcService(MembershipRepository repository, TimeP
         var caller = context.Caller();
         var (committee, version) = await repository.LoadCommitteeAsync(request.CommitteeId);
         var capacity = committee.RequireStandingAgency(caller, "X4");
-        return await Store.ExecuteOnceAsync(Scope(context, caller), request.RequestId, RegisterAgencyResponse.Parser, async changes =>
+        return await Store.ExecuteOnceAsync(Scope(context, caller), request.RequestId, RegisterAgencyResponse.Parser, changes =>
         {
-            if (await Store.Database.KeyExistsAsync(repository.AgencyKey(request.CommitteeId, request.AgencyId)))
-            {
-                throw new AlreadyExistsException("agency", request.AgencyId);
-            }
-
+            // A registered agency id is refused by the commit itself (ALREADY_EXISTS), without a read first.
             var agency = new Agency
             {
                 AgencyId = request.AgencyId,
@@ -99,7 +85,7 @@ public sealed class MembershipGrpcService(MembershipRepository repository, TimeP
                 OccurredAt = time.NowTimestamp(),
                 Actor = MembershipRepository.ActorOf(caller, capacity),
             }, request.CommitteeId);
-            return new RegisterAgencyResponse { Agency = agency };
+            return Task.FromResult(new RegisterAgencyResponse { Agency = agency });
         });
     }
 

@@ -2,6 +2,7 @@ using Bcd.Contracts.Common.V1;
 using Bcd.Contracts.Events.V1;
 using Bcd.Contracts.Membership.V1;
 using Bcd.Membership.Domain;
+using Bcd.ServiceDefaults.Errors;
 using Bcd.ServiceDefaults.Identity;
 using Bcd.ServiceDefaults.Storage;
 using Google.Protobuf;
@@ -42,7 +43,7 @@ public sealed class MembershipRepository(RedisStore store, TimeProvider time)
 
     public void AddAgency(ChangeSet changes, Agency agency)
     {
-        changes.Save(AgencyKey(agency.CommitteeId, agency.AgencyId), 0, agency)
+        changes.Create(AgencyKey(agency.CommitteeId, agency.AgencyId), agency, () => new AlreadyExistsException("agency", agency.AgencyId))
             .SetAdd(AgencyIndex(agency.CommitteeId), agency.AgencyId);
     }
 
@@ -88,8 +89,11 @@ public sealed class MembershipRepository(RedisStore store, TimeProvider time)
         var actor = MembershipRepository.ActorOf(caller, capacity);
         var now = time.NowTimestamp();
         var info = committee.State.Committee;
-        SaveCommittee(changes, committee, 0);
-        changes.Save(ProvinceKey(info.Province), 0, info).SetAdd(CommitteeIndex, info.CommitteeId);
+        info.Version = 1;
+        changes.Create(CommitteeKey(info.CommitteeId), committee.State, () => new AlreadyExistsException("committee", info.CommitteeId))
+            .Create(ProvinceKey(info.Province), info, () => new RuleViolationException("M1", "ONE_COMMITTEE_PER_PROVINCE",
+                $"{info.Province} already has a Steering Committee.", $"Tỉnh {info.Province} đã có Ban Chỉ đạo."))
+            .SetAdd(CommitteeIndex, info.CommitteeId);
         History(changes, info.CommitteeId, capacity, caller, "COMMITTEE_CREATED", $"Thành lập {info.Name}",
             info.FoundingDecision, requestId);
         changes.Publish(new CommitteeCreated

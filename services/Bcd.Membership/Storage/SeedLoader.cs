@@ -69,8 +69,9 @@ public sealed partial class SeedLoader(MembershipRepository repository, TimeProv
             await repository.Store.CommitAsync(changes);
             LogSeeded(logger, BacNinhSeed.CommitteeId);
         }
-        catch (ConcurrencyConflictException)
+        catch (Exception ex) when (ex is AlreadyExistsException or RuleViolationException or ConcurrencyConflictException)
         {
+            // Another replica seeded first.
             LogSkipped(logger, BacNinhSeed.CommitteeId);
         }
     }

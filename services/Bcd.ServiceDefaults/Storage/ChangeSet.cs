@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Bcd.ServiceDefaults.Errors;
 using Bcd.ServiceDefaults.EventBus;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
@@ -38,6 +39,21 @@ public sealed class ChangeSet
         Writes.AddRange(["A", key, expectedVersion + 1, state.ToByteArray()]);
         return this;
     }
+
+    /// <summary>
+    /// Creates an aggregate that must not exist yet. If it does — created earlier or by a request that
+    /// won a race — nothing is written and <paramref name="whenExists"/> is thrown (e.g. ALREADY_EXISTS),
+    /// so no read-before-write is needed.
+    /// </summary>
+    public ChangeSet Create(string key, IMessage state, Func<DomainException> whenExists)
+    {
+        Checks.AddRange(["E", key, ExistsErrors.Count]);
+        ExistsErrors.Add(whenExists);
+        Writes.AddRange(["A", key, 1, state.ToByteArray()]);
+        return this;
+    }
+
+    internal List<Func<DomainException>> ExistsErrors { get; } = [];
 
     /// <summary>Requires an aggregate to be unchanged since it was read, without writing it.</summary>
     public ChangeSet Require(string key, long expectedVersion)

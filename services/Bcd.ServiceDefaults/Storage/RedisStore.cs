@@ -39,6 +39,9 @@ public sealed class RedisStore(
           elseif op == 'N' then
             if redis.call('EXISTS', ARGV[i+1]) == 1 then return {'seen', ''} end
             i = i + 2
+          elseif op == 'E' then
+            if redis.call('EXISTS', ARGV[i+1]) == 1 then return {'exists', ARGV[i+2]} end
+            i = i + 3
           else
             return redis.error_reply('unknown check ' .. op)
           end
@@ -139,6 +142,8 @@ public sealed class RedisStore(
                 return new CommitOutcome(CommitStatus.Duplicate, (byte[])result[1]!);
             case "seen":
                 return new CommitOutcome(CommitStatus.AlreadyHandled, null);
+            case "exists":
+                throw changes.ExistsErrors[(int)result[1]]();
             default:
                 throw new ConcurrencyConflictException((string)result[1]!);
         }

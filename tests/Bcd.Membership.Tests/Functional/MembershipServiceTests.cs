@@ -469,6 +469,41 @@ public sealed class MembershipServiceTests(RedisFixture redis)
         Assert.Equal("chu-tich-ls", head.Holder.PersonId);
         var duplicate = await Assert.ThrowsAsync<RpcException>(async () => await host.Client.CreateCommitteeAsync(Request(), As(chairman)));
         Assert.Equal(StatusCode.AlreadyExists, duplicate.StatusCode);
+
+        // One committee per province (Điều 1): another id for the same province is refused by rule.
+        var second = Request();
+        second.CommitteeId = "lang-son-2";
+        var sameProvince = await Assert.ThrowsAsync<RpcException>(async () => await host.Client.CreateCommitteeAsync(second, As(chairman)));
+        Assert.Equal(StatusCode.FailedPrecondition, sameProvince.StatusCode);
+        Assert.Equal("ONE_COMMITTEE_PER_PROVINCE", sameProvince.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason);
+        var missing = await Assert.ThrowsAsync<RpcException>(async () => await host.Client.GetCommitteeAsync(
+            new GetCommitteeRequest { CommitteeId = "lang-son-2" }, As(chairman)));
+        Assert.Equal(StatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
+    public async Task RacingRegistrationsOfOneAgencyIdOneSucceedsTheOthersAreAlreadyExists()
+    {
+        await using var host = await MembershipHost.StartAsync(redis);
+        var attempts = Enumerable.Range(0, 6).Select(_ => Task.Run(async () =>
+        {
+            try
+            {
+                await host.RegisterAgencyAsync("so-xay-dung", "Sở Xây dựng tỉnh Bắc Ninh");
+                return StatusCode.OK;
+            }
+            catch (RpcException ex)
+            {
+                return ex.StatusCode;
+            }
+        })).ToList();
+
+        var outcomes = await Task.WhenAll(attempts);
+
+        Assert.Equal(1, outcomes.Count(c => c == StatusCode.OK));
+        Assert.All(outcomes.Where(c => c != StatusCode.OK), c => Assert.Equal(StatusCode.AlreadyExists, c));
+        var history = await host.HistoryAsync();
+        Assert.Single(history, h => h.Action == "AGENCY_REGISTERED");
     }
 
     /// <summary>The CloudEvents on the MemberAppointed stream of the Redis transport that appoint <paramref name="personId"/>.</summary>

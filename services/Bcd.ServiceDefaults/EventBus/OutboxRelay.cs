@@ -25,11 +25,6 @@ public sealed partial class OutboxRelay(
     private const int ChunkSize = 50;
     private readonly string _owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
 
-    /// <summary>Entries published since start; read by tests and the benchmark.</summary>
-    public long Published => Interlocked.Read(ref _published);
-
-    private long _published;
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var db = redis.GetDatabase();
@@ -96,7 +91,6 @@ public sealed partial class OutboxRelay(
             // Only now does the cursor pass them: a crash before this line publishes the chunk again.
             await db.StringSetAsync(keys.OutboxCursor, chunk[^1].Id);
             relayed += chunk.Length;
-            Interlocked.Add(ref _published, chunk.Length);
             foreach (var envelope in envelopes)
             {
                 LogPublished(logger, envelope.Id, envelope.Type);

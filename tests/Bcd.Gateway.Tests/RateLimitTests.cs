@@ -47,14 +47,7 @@ public sealed class RateLimitTests(GatewayFixture fixture)
         var client = Clients.Grpc(gateway, out var channel);
         using (channel)
         {
-            for (var i = 0; i < Limit; i++)
-            {
-                await client.GetRosterAsync(new GetRosterRequest { CommitteeId = Clients.Committee }, CallOptionsExtensions.Bearer(token));
-            }
-
-            var ex = await Assert.ThrowsAsync<RpcException>(() =>
-                client.GetRosterAsync(new GetRosterRequest { CommitteeId = Clients.Committee }, CallOptionsExtensions.Bearer(token)).ResponseAsync);
-            Assert.Equal(StatusCode.ResourceExhausted, ex.StatusCode);
+            var ex = await ExhaustAsync(client, token);
             Assert.Contains("Too many requests", ex.Status.Detail, StringComparison.Ordinal);
         }
 
@@ -81,15 +74,22 @@ public sealed class RateLimitTests(GatewayFixture fixture)
         var client = Clients.GrpcWeb(gateway, out var channel);
         using (channel)
         {
-            for (var i = 0; i < Limit; i++)
-            {
-                await client.GetRosterAsync(new GetRosterRequest { CommitteeId = Clients.Committee }, CallOptionsExtensions.Bearer(token));
-            }
-
-            var ex = await Assert.ThrowsAsync<RpcException>(() =>
-                client.GetRosterAsync(new GetRosterRequest { CommitteeId = Clients.Committee }, CallOptionsExtensions.Bearer(token)).ResponseAsync);
-            Assert.Equal(StatusCode.ResourceExhausted, ex.StatusCode);
+            await ExhaustAsync(client, token);
         }
+    }
+
+    /// <summary>Makes <see cref="Limit"/> calls that pass, then returns the refusal of the next one (RESOURCE_EXHAUSTED).</summary>
+    private static async Task<RpcException> ExhaustAsync(MembershipService.MembershipServiceClient client, string token)
+    {
+        var request = new GetRosterRequest { CommitteeId = Clients.Committee };
+        for (var i = 0; i < Limit; i++)
+        {
+            await client.GetRosterAsync(request, CallOptionsExtensions.Bearer(token));
+        }
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => client.GetRosterAsync(request, CallOptionsExtensions.Bearer(token)).ResponseAsync);
+        Assert.Equal(StatusCode.ResourceExhausted, ex.StatusCode);
+        return ex;
     }
 
     private Task<TestApp> StartLimitedGatewayAsync() =>

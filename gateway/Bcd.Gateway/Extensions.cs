@@ -38,6 +38,7 @@ internal static partial class Extensions
         // Kestrel binds endpoints from "Kestrel" by itself, but not its limits (MaxRequestBodySize, HTTP/2 settings).
         builder.WebHost.ConfigureKestrel((context, kestrel) => context.Configuration.GetSection("Kestrel:Limits").Bind(kestrel.Limits));
 
+        builder.ConfigureShutdown();
         builder.ConfigureOpenTelemetry("Yarp.ReverseProxy");
 
         builder.Services.AddHealthChecks()

@@ -4,7 +4,7 @@ namespace Bcd.Gateway;
 /// Builds the gateway. Program.cs runs it; tests start the same app in-process on real sockets,
 /// passing settings (routes, clusters, limits) as command-line arguments.
 /// </summary>
-public static class GatewayApp
+public sealed class GatewayApp : Bcd.ServiceDefaults.Hosting.IBcdApp
 {
     public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null)
     {

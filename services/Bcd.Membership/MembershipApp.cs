@@ -7,7 +7,7 @@ namespace Bcd.Membership;
 /// in-process on real sockets, passing settings as command-line arguments so they are visible
 /// while services are registered.
 /// </summary>
-public static class MembershipApp
+public sealed class MembershipApp : Bcd.ServiceDefaults.Hosting.IBcdApp
 {
     public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null)
     {

@@ -1,5 +1,6 @@
 using Bcd.ServiceDefaults.Errors;
 using Bcd.ServiceDefaults.EventBus;
+using Bcd.ServiceDefaults.Hosting;
 using Bcd.ServiceDefaults.Identity;
 using Bcd.ServiceDefaults.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -29,12 +30,35 @@ public static class BcdServiceDefaultsExtensions
 
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder)
     {
+        builder.ConfigureShutdown();
         builder.ConfigureOpenTelemetry();
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddBcdAuthentication(builder.Configuration);
         builder.AddRedisStore();
         builder.AddBcdGrpc();
+        return builder;
+    }
+
+    /// <summary>
+    /// Shutdown:TimeoutSeconds bounds the whole stop. On SIGTERM the web server stops first and lets
+    /// in-flight requests finish, then background services stop (the outbox relay flushes); past the
+    /// timeout what is still open is abandoned, so it must stay below the pod's grace period.
+    /// </summary>
+    public static IHostApplicationBuilder ConfigureShutdown(this IHostApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection(ShutdownOptions.SectionName);
+        var shutdown = section.Get<ShutdownOptions>() ?? new ShutdownOptions();
+
+        // Checked at start: a wrong value would otherwise only show when a pod is being stopped.
+        if (shutdown.TimeoutSeconds <= 0 || shutdown.RelayFlushSeconds < 0 || shutdown.RelayFlushSeconds >= shutdown.TimeoutSeconds)
+        {
+            throw new InvalidOperationException(
+                "Shutdown:TimeoutSeconds must be positive and Shutdown:RelayFlushSeconds between 0 and less than it (the flush runs inside the timeout).");
+        }
+
+        builder.Services.Configure<ShutdownOptions>(section);
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(shutdown.TimeoutSeconds));
         return builder;
     }
 
@@ -83,7 +107,7 @@ public static class BcdServiceDefaultsExtensions
         {
             var connection = builder.Configuration.GetConnectionString("redis")
                 ?? throw new InvalidOperationException("ConnectionStrings:redis is required.");
-            return ConnectionMultiplexer.Connect(RedisConnections.Options(connection, service));
+            return ConnectionMultiplexer.Connect(RedisConnections.Options(connection, service, builder.Configuration));
         });
         builder.Services.TryAddSingleton(new StoreKeys(service));
         builder.Services.TryAddSingleton<OutboxSignal>();

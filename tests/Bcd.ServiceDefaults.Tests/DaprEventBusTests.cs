@@ -18,6 +18,9 @@ namespace Bcd.ServiceDefaults.Tests;
 public sealed class DaprEventBusTests(RedisFixture redis) : IClassFixture<RedisFixture>, IAsyncLifetime
 {
     private const string Subscriber = "svc-dsub";
+    private const string AppApiToken = "app-token-from-the-sidecar-injector";
+    private const string DaprApiToken = "dapr-token-for-the-sidecar";
+    private static readonly string[] SidecarSettings = ["--DAPR_GRPC_ENDPOINT=http://127.0.0.1:1", "--DAPR_HTTP_ENDPOINT=http://127.0.0.1:1"];
 
     private IDatabase Db => redis.Server.Connection.GetDatabase();
 
@@ -148,24 +151,120 @@ public sealed class DaprEventBusTests(RedisFixture redis) : IClassFixture<RedisF
         Assert.Empty(await Effects.ReadAsync(Db, Subscriber));
     }
 
+    [Fact]
+    public async Task PublishCarriesTheConfiguredDaprApiTokenToTheSidecar()
+    {
+        await using var sidecar = await FakeDaprSidecarHost.StartAsync();
+        await using var publisher = await ServiceHost.StartAsync(redis.Server.ConnectionString, "svc-dtok",
+            e => e.Publishes<AgencyRegistered>(), transport: "Dapr",
+            settings: [$"--DAPR_GRPC_ENDPOINT={sidecar.GrpcEndpoint}", "--DAPR_HTTP_ENDPOINT=http://127.0.0.1:1", "--DAPR_API_TOKEN=" + DaprApiToken]);
+
+        var store = publisher.Services.GetRequiredService<RedisStore>();
+        await store.CommitAsync(store.NewChangeSet()
+            .Save(store.Keys.Aggregate("agency", "so-tu-phap"), 0, new StringValue { Value = "agency" })
+            .Publish(TestEvents.Agency("so-tu-phap"), TestEvents.Committee));
+
+        var tokens = await Eventually.ValueAsync(() => Task.FromResult(sidecar.Sidecar.ApiTokens), t => t.Count > 0, "a PublishEvent call");
+        Assert.Equal([DaprApiToken], tokens);
+    }
+
+    [Fact]
+    public async Task SubscriptionPostWithoutTheAppApiTokenIsRefusedAndNotHandled()
+    {
+        var probe = new Probe();
+        await using var subscriber = await StartSubscriberAsync(probe, appApiToken: AppApiToken);
+        using var http = subscriber.CreateHttpClient();
+
+        var response = await PostAsSidecarAsync(http, TestEvents.AgencyTopic, TestEvents.CloudEventJson("evt-notoken", TestEvents.Agency("so-a")));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(0, probe.Calls);
+        Assert.Empty(await Effects.ReadAsync(Db, Subscriber));
+        Assert.False(await Db.KeyExistsAsync(Subscriber + ":inbox:evt-notoken"));
+    }
+
+    [Theory]
+    [InlineData("wrong-token")]
+    [InlineData(AppApiToken + "x")]
+    [InlineData("")]
+    public async Task SubscriptionPostWithAWrongAppApiTokenIsRefusedAndNotHandled(string token)
+    {
+        var probe = new Probe();
+        await using var subscriber = await StartSubscriberAsync(probe, appApiToken: AppApiToken);
+        using var http = subscriber.CreateHttpClient();
+
+        var response = await PostAsSidecarAsync(http, TestEvents.MemberTopic, TestEvents.CloudEventJson("evt-badtoken", TestEvents.Member("p1")), token);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(0, probe.Calls);
+        Assert.Empty(await Effects.ReadAsync(Db, Subscriber));
+    }
+
+    [Fact]
+    public async Task SubscriptionPostWithTheAppApiTokenIsHandled()
+    {
+        var probe = new Probe();
+        await using var subscriber = await StartSubscriberAsync(probe, appApiToken: AppApiToken);
+        using var http = subscriber.CreateHttpClient();
+
+        var response = await PostAsSidecarAsync(http, TestEvents.AgencyTopic, TestEvents.CloudEventJson("evt-token", TestEvents.Agency("so-b")), AppApiToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(1, probe.Calls);
+        Assert.Equal(["so-b"], await Effects.ReadAsync(Db, Subscriber));
+    }
+
+    [Theory]
+    [InlineData(null, HttpStatusCode.Unauthorized)]
+    [InlineData("wrong-token", HttpStatusCode.Unauthorized)]
+    [InlineData(AppApiToken, HttpStatusCode.OK)]
+    public async Task SubscribeEndpointRequiresTheAppApiTokenWhenOneIsConfigured(string? token, HttpStatusCode expected)
+    {
+        await using var subscriber = await StartSubscriberAsync(new Probe(), appApiToken: AppApiToken);
+        using var http = subscriber.CreateHttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/dapr/subscribe");
+        if (token is not null)
+        {
+            request.Headers.Add("dapr-api-token", token);
+        }
+
+        var response = await http.SendAsync(request);
+
+        Assert.Equal(expected, response.StatusCode);
+        if (expected == HttpStatusCode.OK)
+        {
+            using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            Assert.Equal(2, json.RootElement.GetArrayLength());
+        }
+        else
+        {
+            Assert.DoesNotContain(TestEvents.AgencyTopic, await response.Content.ReadAsStringAsync());
+        }
+    }
+
     private static string? Property(JsonElement element, string name) =>
         element.EnumerateObject().SingleOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)).Value is
             { ValueKind: JsonValueKind.String } value
             ? value.GetString()
             : null;
 
-    private Task<ServiceHost> StartSubscriberAsync(Probe probe) =>
+    private Task<ServiceHost> StartSubscriberAsync(Probe probe, string? appApiToken = null) =>
         ServiceHost.StartAsync(redis.Server.ConnectionString, Subscriber,
             e => e.Subscribes<AgencyRegistered, AgencyHandler>().Subscribes<MemberAppointed, MemberHandler>(),
             transport: "Dapr",
             services: s => s.AddSingleton(probe),
-            settings: ["--DAPR_GRPC_ENDPOINT=http://127.0.0.1:1", "--DAPR_HTTP_ENDPOINT=http://127.0.0.1:1"]);
+            settings: appApiToken is null ? SidecarSettings : [.. SidecarSettings, "--APP_API_TOKEN=" + appApiToken]);
 
     /// <summary>What daprd sends to a subscription route: the structured CloudEvent, as application/cloudevents+json.</summary>
-    private static async Task<HttpResponseMessage> PostAsSidecarAsync(HttpClient http, string topic, string cloudEvent)
+    private static async Task<HttpResponseMessage> PostAsSidecarAsync(HttpClient http, string topic, string cloudEvent, string? appApiToken = null)
     {
-        using var content = new StringContent(cloudEvent, Encoding.UTF8);
-        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/cloudevents+json");
-        return await http.PostAsync(Route(topic), content);
+        using var request = new HttpRequestMessage(HttpMethod.Post, Route(topic)) { Content = new StringContent(cloudEvent, Encoding.UTF8) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/cloudevents+json");
+        if (appApiToken is not null)
+        {
+            request.Headers.Add("dapr-api-token", appApiToken);
+        }
+
+        return await http.SendAsync(request);
     }
 }

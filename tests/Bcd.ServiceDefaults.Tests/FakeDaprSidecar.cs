@@ -23,6 +23,7 @@ public class FakeDaprSidecar
         Marshallers.Create(m => m.ToByteArray(), Empty.Parser.ParseFrom));
 
     private readonly List<PublishEventRequest> _published = [];
+    private readonly List<string?> _apiTokens = [];
 
     public IReadOnlyList<PublishEventRequest> Published
     {
@@ -35,6 +36,18 @@ public class FakeDaprSidecar
         }
     }
 
+    /// <summary>The dapr-api-token metadata of each PublishEvent call (null when absent), as daprd checks it.</summary>
+    public IReadOnlyList<string?> ApiTokens
+    {
+        get
+        {
+            lock (_published)
+            {
+                return [.. _apiTokens];
+            }
+        }
+    }
+
     public static void BindService(ServiceBinderBase binder, FakeDaprSidecar? impl) =>
         binder.AddMethod(PublishEventMethod, impl is null ? null : new UnaryServerMethod<PublishEventRequest, Empty>(impl.PublishEvent));
 
@@ -43,6 +56,7 @@ public class FakeDaprSidecar
         lock (_published)
         {
             _published.Add(request);
+            _apiTokens.Add(context.RequestHeaders.GetValue("dapr-api-token"));
         }
 
         return Task.FromResult(new Empty());

@@ -15,27 +15,32 @@ public sealed class RedisServer : IAsyncDisposable
     private readonly Process _process;
     private readonly string _directory;
 
-    private RedisServer(Process process, string directory, int port, ConnectionMultiplexer connection)
+    private RedisServer(Process process, string directory, int port, string? password, ConnectionMultiplexer connection)
     {
         _process = process;
         _directory = directory;
         Port = port;
+        Password = password;
         Connection = connection;
     }
 
     public int Port { get; }
 
+    /// <summary>Host and port only, never the password (which apps get from Redis:Password, as on the cluster).</summary>
     public string ConnectionString => $"127.0.0.1:{Port}";
+
+    /// <summary>The requirepass of this server, or null when it accepts anyone.</summary>
+    public string? Password { get; }
 
     public ConnectionMultiplexer Connection { get; }
 
-    public static async Task<RedisServer> StartAsync(bool appendOnly = false)
+    public static async Task<RedisServer> StartAsync(bool appendOnly = false, string? password = null)
     {
         // A free port can be taken by another test run between our probe and redis binding it; then
         // our server exits and the connection would reach someone else's. Check identity and retry.
         for (var attempt = 1; ; attempt++)
         {
-            var server = await TryStartAsync(appendOnly);
+            var server = await TryStartAsync(appendOnly, password);
             if (server is not null)
             {
                 return server;
@@ -48,7 +53,7 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
-    private static async Task<RedisServer?> TryStartAsync(bool appendOnly)
+    private static async Task<RedisServer?> TryStartAsync(bool appendOnly, string? password)
     {
         var binary = FindBinary() ?? throw new InvalidOperationException(
             "redis-server is not on PATH. Run the tests through './bcd test', which installs it.");
@@ -70,6 +75,12 @@ public sealed class RedisServer : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
 
+        if (password is not null)
+        {
+            start.ArgumentList.Add("--requirepass");
+            start.ArgumentList.Add(password);
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start.");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
@@ -81,7 +92,9 @@ public sealed class RedisServer : IAsyncDisposable
             ConnectionMultiplexer connection;
             try
             {
-                connection = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},abortConnect=true,connectTimeout=500,allowAdmin=true");
+                var options = ConfigurationOptions.Parse($"127.0.0.1:{port},abortConnect=true,connectTimeout=500,allowAdmin=true");
+                options.Password = password;
+                connection = await ConnectionMultiplexer.ConnectAsync(options);
             }
             catch (RedisConnectionException)
             {
@@ -92,7 +105,7 @@ public sealed class RedisServer : IAsyncDisposable
             var info = await connection.GetServer(connection.GetEndPoints()[0]).InfoRawAsync("server") ?? string.Empty;
             if (info.Split('\n').Any(line => line.Trim() == $"process_id:{process.Id}"))
             {
-                return new RedisServer(process, directory, port, connection);
+                return new RedisServer(process, directory, port, password, connection);
             }
 
             // Someone else's server answered on this port.

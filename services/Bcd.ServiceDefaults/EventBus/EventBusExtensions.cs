@@ -17,6 +17,9 @@ namespace Bcd.ServiceDefaults.EventBus;
 
 public static partial class EventBusExtensions
 {
+    /// <summary>What the sidecar sends to the app (the sidecar injector sets it from dapr.io/app-token-secret).</summary>
+    public const string AppApiTokenKey = "APP_API_TOKEN";
+
     /// <summary>
     /// Declares what this service publishes and subscribes to, and wires the outbox relay and the
     /// transport chosen by EventBus:Transport (redis | dapr).
@@ -38,6 +41,8 @@ public static partial class EventBusExtensions
 
         if (options.Transport == EventTransportKind.Dapr)
         {
+            // The client reads DAPR_GRPC_ENDPOINT and DAPR_API_TOKEN (which the sidecar requires when
+            // dapr.io/api-token-secret is set) from IConfiguration, so env vars and test settings both reach it.
             builder.Services.AddDaprClient();
             builder.Services.AddSingleton<IEventTransport, DaprTransport>();
         }
@@ -48,7 +53,7 @@ public static partial class EventBusExtensions
                 var events = builder.Configuration.GetConnectionString("events");
                 return new EventsRedis(string.IsNullOrEmpty(events)
                     ? sp.GetRequiredService<IConnectionMultiplexer>()
-                    : ConnectionMultiplexer.Connect(RedisConnections.Options(events, service)));
+                    : ConnectionMultiplexer.Connect(RedisConnections.Options(events, service, builder.Configuration)));
             });
             builder.Services.AddSingleton<IEventTransport, RedisStreamsTransport>();
             if (catalog.Subscriptions.Count > 0)
@@ -72,6 +77,8 @@ public static partial class EventBusExtensions
     /// In Dapr mode: CloudEvents unwrapping, /dapr/subscribe and one route per subscription, each with
     /// its dead-letter topic. The route answers 200 when handled (or handled before) and 500 otherwise,
     /// so the sidecar's resiliency policy retries and finally dead-letters it.
+    /// When APP_API_TOKEN is set (on a cluster) every one of these routes requires the sidecar's token;
+    /// without it (local runs) they stay open, as only the local sidecar can reach them.
     /// </summary>
     public static WebApplication MapEventBus(this WebApplication app)
     {
@@ -82,11 +89,13 @@ public static partial class EventBusExtensions
             return app;
         }
 
-        app.MapSubscribeHandler();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(EventBusExtensions));
+        var tokenFilter = app.Configuration[AppApiTokenKey] is { Length: > 0 } token ? new DaprAppTokenFilter(token, logger) : null;
+        RequireSidecar(app.MapSubscribeHandler(), tokenFilter);
         foreach (var subscription in catalog.Subscriptions)
         {
-            app.MapPost("/events/" + subscription.Topic, (HttpContext http, IntegrationEventDispatcher dispatcher, ILoggerFactory loggers) =>
-                    HandleDaprDeliveryAsync(http, subscription, dispatcher, loggers.CreateLogger(typeof(EventBusExtensions))))
+            var route = app.MapPost("/events/" + subscription.Topic, (HttpContext http, IntegrationEventDispatcher dispatcher) =>
+                    HandleDaprDeliveryAsync(http, subscription, dispatcher, logger))
                 .WithTopic(new TopicOptions
                 {
                     PubsubName = options.PubSubName,
@@ -94,9 +103,18 @@ public static partial class EventBusExtensions
                     DeadLetterTopic = subscription.DeadLetterTopic,
                 })
                 .AllowAnonymous();
+            RequireSidecar(route, tokenFilter);
         }
 
         return app;
+    }
+
+    private static void RequireSidecar(IEndpointConventionBuilder route, DaprAppTokenFilter? filter)
+    {
+        if (filter is not null)
+        {
+            route.AddEndpointFilter(filter);
+        }
     }
 
     /// <summary>Must run before routing so subscription routes receive the CloudEvent.</summary>

@@ -1,3 +1,4 @@
+using Bcd.ServiceDefaults.Hosting;
 using Bcd.ServiceDefaults.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -10,6 +11,7 @@ namespace Bcd.ServiceDefaults.EventBus;
 /// Publishes the outbox to the transport at least once and in order: an entry is published, then the
 /// cursor moves past it; a crash in between publishes it again (subscribers' inboxes absorb that).
 /// One replica relays at a time, under a lease, so the order per aggregate holds across replicas.
+/// On stop it flushes what is left for a bounded time, then hands the lease over.
 /// </summary>
 public sealed partial class OutboxRelay(
     IConnectionMultiplexer redis,
@@ -17,6 +19,7 @@ public sealed partial class OutboxRelay(
     IEventTransport transport,
     OutboxSignal signal,
     IOptions<EventBusOptions> options,
+    IOptions<ShutdownOptions> shutdown,
     ILogger<OutboxRelay> logger) : BackgroundService
 {
     private static readonly TimeSpan LeaseTime = TimeSpan.FromSeconds(15);
@@ -58,8 +61,60 @@ public sealed partial class OutboxRelay(
             }
         }
 
-        // Hand the lease over at once on a clean shutdown.
-        await db.LockReleaseAsync(keys.OutboxLock, _owner);
+        await FlushAndReleaseAsync(db);
+    }
+
+    /// <summary>
+    /// The web server has drained by now, so requests may have left events that the loop did not reach.
+    /// Relaying them here spares subscribers a wait for the lease to expire; what does not make it in
+    /// time stays in the outbox (the cursor has not passed it) for another replica or the next start.
+    /// </summary>
+    private async Task FlushAndReleaseAsync(IDatabase db)
+    {
+        if (!redis.IsConnected)
+        {
+            // Every command would wait out its timeout only to fail; the lease expires on its own.
+            LogFlushSkipped(logger);
+            return;
+        }
+
+        // The stopping token is already cancelled: the flush needs its own bound.
+        using var flushTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(shutdown.Value.RelayFlushSeconds));
+        var flushed = 0;
+        var held = false;
+        try
+        {
+            // Only the lease holder relays; re-checked per batch because the flush may outlast a lost lease.
+            while (await db.LockExtendAsync(keys.OutboxLock, _owner, LeaseTime))
+            {
+                held = true;
+                var relayed = await RelayBatchAsync(db, flushTimeout.Token);
+                flushed += relayed;
+                if (relayed == 0)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            LogFlushIncomplete(logger, ex, flushed);
+        }
+
+        if (held)
+        {
+            LogFlushed(logger, flushed);
+        }
+
+        try
+        {
+            // Hand the lease over at once on a clean shutdown.
+            await db.LockReleaseAsync(keys.OutboxLock, _owner);
+        }
+        catch (Exception ex) when (ex is RedisException or ObjectDisposedException)
+        {
+            LogLeaseNotReleased(logger, ex);
+        }
     }
 
     private async Task<bool> HoldLeaseAsync(IDatabase db) =>
@@ -74,6 +129,9 @@ public sealed partial class OutboxRelay(
         var relayed = 0;
         foreach (var chunk in entries.Chunk(ChunkSize))
         {
+            // Redis calls take no token; checking here keeps the shutdown flush within its bound.
+            ct.ThrowIfCancellationRequested();
+
             // A slow batch must not outlive the lease, or a second replica would relay alongside this one.
             if (DateTimeOffset.UtcNow - leaseCheckedAt > LeaseTime / 3)
             {
@@ -124,6 +182,18 @@ public sealed partial class OutboxRelay(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox relay failed; retrying in {DelayMs} ms")]
     private static partial void LogRelayFailed(ILogger logger, Exception ex, double delayMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Outbox relay flushed {Count} events on shutdown")]
+    private static partial void LogFlushed(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox relay stopped its shutdown flush after {Count} events; what is left stays in the outbox for the next relay")]
+    private static partial void LogFlushIncomplete(ILogger logger, Exception ex, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis is not connected: the outbox relay stops without a flush and its lease expires on its own")]
+    private static partial void LogFlushSkipped(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox relay could not release its lease; another replica takes over when it expires")]
+    private static partial void LogLeaseNotReleased(ILogger logger, Exception ex);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Published {EventId} ({EventType})")]
     private static partial void LogPublished(ILogger logger, string eventId, string eventType);

@@ -1,0 +1,155 @@
+using System.Net;
+using System.Text.Json;
+using Bcd.Testing;
+using k8s.Models;
+
+namespace Bcd.Deploy.Tests;
+
+/// <summary>
+/// Each app started with the environment its prod Deployment gives it (only the listening addresses,
+/// Redis and the telemetry exporter are swapped for local ones): the probes answer where the
+/// manifests send them, and the Dapr sidecar finds the subscriptions the component is scoped for.
+/// </summary>
+public sealed class AppFitTests(RedisFixture redis) : IClassFixture<RedisFixture>
+{
+    private const string AppToken = "deploy-test-app-token";
+
+    public static TheoryData<string> ProdApps()
+    {
+        var data = new TheoryData<string>();
+        foreach (var app in DeployContext.Load(Overlays.Dir("prod"), production: true).Apps)
+        {
+            data.Add(app.Workload.Name);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ProdApps))]
+    public async Task ProbesAnswerOnThePortsTheManifestsName(string workload)
+    {
+        var app = DeployContext.Load(Overlays.Dir("prod"), production: true).Apps.Single(a => a.Workload.Name == workload);
+        await using var running = await RunningApp.StartAsync(app, redis.Server.ConnectionString);
+
+        foreach (var (kind, probe) in new[] { ("startup", app.Workload.App.StartupProbe), ("liveness", app.Workload.App.LivenessProbe), ("readiness", app.Workload.App.ReadinessProbe) })
+        {
+            Assert.NotNull(probe?.HttpGet);
+            using var response = await running.GetAsync(probe.HttpGet.Port, probe.HttpGet.Path);
+            var body = await response.Content.ReadAsStringAsync();
+            if (kind == "readiness")
+            {
+                // Ready needs the Dapr sidecar, which does not run here: 503 Unhealthy is the right
+                // answer, and proves the endpoint is the health endpoint.
+                Assert.Contains(body, new[] { "Healthy", "Unhealthy", "Degraded" });
+            }
+            else
+            {
+                // Startup and liveness must not depend on Redis or the sidecar, or a slow
+                // dependency would restart the pod.
+                Assert.True(response.StatusCode == HttpStatusCode.OK && body == "Healthy",
+                    $"{workload} {kind} probe {probe.HttpGet.Path} answered {(int)response.StatusCode} {body}");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ProdApps))]
+    public async Task DaprSubscribeListsExactlyTheScopedSubscriptions(string workload)
+    {
+        var context = DeployContext.Load(Overlays.Dir("prod"), production: true);
+        var app = context.Apps.Single(a => a.Workload.Name == workload);
+        if (app.PubSubName is null)
+        {
+            // No events declared (the gateway): the component must not be scoped to it.
+            Assert.DoesNotContain(context.Manifests.Components, c => c.Scopes?.Contains(app.Workload.AppId!) == true);
+            return;
+        }
+
+        await using var running = await RunningApp.StartAsync(app, redis.Server.ConnectionString);
+        IntOrString appPort = app.Workload.Annotation("dapr.io/app-port")!;
+
+        using var withoutToken = await running.GetAsync(appPort, "/dapr/subscribe");
+        Assert.Equal(HttpStatusCode.Unauthorized, withoutToken.StatusCode);
+
+        using var response = await running.GetAsync(appPort, "/dapr/subscribe", AppToken);
+        response.EnsureSuccessStatusCode();
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var listed = json.RootElement.EnumerateArray()
+            .Select(s => (Topic: s.GetProperty("topic").GetString()!, DeadLetter: s.TryGetProperty("deadLetterTopic", out var d) ? d.GetString() : null,
+                PubSub: s.GetProperty("pubsubname").GetString()))
+            .ToList();
+
+        var component = context.Manifests.Components.Single(c => c.Metadata.Name == app.PubSubName);
+        var scoped = Policies.ParseScopes(component.Value("subscriptionScopes"))[app.Workload.AppId!];
+        Assert.Equal(scoped.Order(StringComparer.Ordinal), listed.Select(l => l.Topic).Order(StringComparer.Ordinal));
+        Assert.All(listed, l =>
+        {
+            Assert.Equal(app.PubSubName, l.PubSub);
+            Assert.StartsWith(Policies.DeadLetterPrefix, l.DeadLetter);
+        });
+    }
+
+    /// <summary>An app started in-process with its Deployment's environment, on free loopback ports.</summary>
+    private sealed class RunningApp : IAsyncDisposable
+    {
+        private readonly Microsoft.AspNetCore.Builder.WebApplication _app;
+        private readonly AppModel _model;
+        private readonly Dictionary<int, int> _ports;
+        private readonly HttpClient _http = new();
+
+        private RunningApp(Microsoft.AspNetCore.Builder.WebApplication app, AppModel model, Dictionary<int, int> ports)
+        {
+            _app = app;
+            _model = model;
+            _ports = ports;
+        }
+
+        public static async Task<RunningApp> StartAsync(AppModel model, string redis)
+        {
+            var ports = new Dictionary<int, int>();
+            var args = new List<string>(model.Args);
+            foreach (var endpoint in model.Endpoints.Values)
+            {
+                var local = FreePort.Next();
+                ports[endpoint.Port] = local;
+                args.Add($"--Kestrel:Endpoints:{endpoint.Name}:Url=http://127.0.0.1:{local}");
+            }
+
+            args.Add($"--ConnectionStrings:redis={redis}");
+            args.Add("--Redis:Password=");
+            args.Add("--OTEL_EXPORTER_OTLP_ENDPOINT=");
+            args.Add("--Logging:LogLevel:Default=Warning");
+            args.Add("--Logging:Console:FormatterName=simple");
+            if (model.Workload.Annotation("dapr.io/app-token-secret") is not null)
+            {
+                // What the sidecar injector puts in the app container from the token Secret.
+                args.Add($"--APP_API_TOKEN={AppToken}");
+            }
+
+            var app = AppModel.Create(model.Project.AppType, args);
+            await app.StartAsync();
+            return new RunningApp(app, model, ports);
+        }
+
+        public Task<HttpResponseMessage> GetAsync(IntOrString port, string path, string? daprToken = null)
+        {
+            var container = Policies.ContainerPort(_model.Workload, port)
+                ?? throw new InvalidOperationException($"{_model.Workload.Describe} exposes no port {port.Value}");
+            var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{_ports[container.ContainerPort]}{path}");
+            if (daprToken is not null)
+            {
+                request.Headers.Add("dapr-api-token", daprToken);
+            }
+
+            return _http.SendAsync(request);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _http.Dispose();
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+}

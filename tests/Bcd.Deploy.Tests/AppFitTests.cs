@@ -25,6 +25,38 @@ public sealed class AppFitTests(RedisFixture redis) : IClassFixture<RedisFixture
         return data;
     }
 
+    /// <summary>
+    /// On the cluster the apps take Redis, the transport, the identity provider and the CORS
+    /// origins from their environment, not from their appsettings.json defaults.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(ProdApps))]
+    public void AppTakesTheClusterSettingsFromItsEnvironment(string workload)
+    {
+        var context = DeployContext.Load(Overlays.Dir("prod"), production: true);
+        var app = context.Apps.Single(a => a.Workload.Name == workload);
+        var common = context.Manifests.ConfigMap("bcd-common")!.Data;
+
+        Assert.Equal(common["Identity__Authority"], app.Jwt.Authority);
+        Assert.Equal(common["Identity__Issuer"], app.Jwt.Issuer);
+        Assert.Equal(common["Identity__Audience"], app.Jwt.Audience);
+        if (app.PubSubName is not null)
+        {
+            Assert.Equal(Bcd.ServiceDefaults.EventBus.EventTransportKind.Dapr, app.Transport);
+            Assert.Equal(common["EventBus__PubSubName"], app.PubSubName);
+            Assert.Contains($"--ConnectionStrings:redis={common["ConnectionStrings__redis"]}", app.Args);
+            Assert.Contains(app.Workload.App.Env ?? [], e => e.Name == "Redis__Password" && e.ValueFrom?.SecretKeyRef?.Name == "bcd-redis");
+        }
+
+        if (app.Destinations.Count > 0)
+        {
+            var gateway = context.Manifests.ConfigMap("gateway-config")!.Data;
+            Assert.Equal(gateway.Where(e => e.Key.StartsWith("Cors__AllowedOrigins__", StringComparison.Ordinal)).Select(e => e.Value).Order(),
+                app.CorsOrigins.Order());
+            Assert.NotEmpty(app.CorsOrigins);
+        }
+    }
+
     [Theory]
     [MemberData(nameof(ProdApps))]
     public async Task ProbesAnswerOnThePortsTheManifestsName(string workload)

@@ -4,6 +4,8 @@ using Bcd.Deploy.Tests.Model;
 using Bcd.ServiceDefaults.EventBus;
 using Bcd.ServiceDefaults.Hosting;
 using k8s.Models;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -59,6 +61,15 @@ public sealed class AppModel
 
     public TimeSpan ShutdownTimeout { get; private set; }
 
+    /// <summary>The event transport the app wires (null when it declares no events).</summary>
+    public EventTransportKind? Transport { get; private set; }
+
+    /// <summary>JWT validation as the app configured it: OIDC authority, issuer and audience.</summary>
+    public (string? Authority, string? Issuer, string? Audience) Jwt { get; private set; }
+
+    /// <summary>Origins of the CORS policy the gateway's routes use (empty for services).</summary>
+    public IReadOnlyCollection<string> CorsOrigins { get; private set; } = [];
+
     /// <summary>ReverseProxy cluster destination addresses (the gateway), by "cluster/destination".</summary>
     public IReadOnlyDictionary<string, string> Destinations { get; private set; } = new Dictionary<string, string>();
 
@@ -75,6 +86,9 @@ public sealed class AppModel
         PubSubName = PubSubName,
         ShutdownTimeout = ShutdownTimeout,
         Destinations = Destinations,
+        Transport = Transport,
+        Jwt = Jwt,
+        CorsOrigins = CorsOrigins,
     };
 
     /// <summary>Builds (without starting) the app the workload runs, once per distinct environment.</summary>
@@ -119,8 +133,15 @@ public sealed class AppModel
             {
                 model.Published = catalog.PublishedTopics.ToList();
                 model.Subscriptions = catalog.Subscriptions.Select(s => new Subscribed(s.Topic, s.DeadLetterTopic)).ToList();
-                model.PubSubName = app.Services.GetRequiredService<IOptions<EventBusOptions>>().Value.PubSubName;
+                var bus = app.Services.GetRequiredService<IOptions<EventBusOptions>>().Value;
+                model.PubSubName = bus.PubSubName;
+                model.Transport = bus.Transport;
             }
+
+            var jwt = app.Services.GetRequiredService<IOptionsMonitor<JwtBearerOptions>>().Get(JwtBearerDefaults.AuthenticationScheme);
+            model.Jwt = (jwt.Authority, jwt.TokenValidationParameters.ValidIssuer, jwt.TokenValidationParameters.ValidAudience);
+            var cors = app.Services.GetService<IOptions<CorsOptions>>()?.Value;
+            model.CorsOrigins = cors?.GetPolicy("frontends")?.Origins.ToList() ?? [];
 
             model.ShutdownTimeout = app.Services.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout;
             model.Destinations = configuration.GetSection("ReverseProxy:Clusters").GetChildren()

@@ -75,4 +75,25 @@ public sealed class OverlayTests
             Assert.Equal(project.ContainerUser, user?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         });
     }
+
+    /// <summary>Secrets are created by hand on the cluster, so each one the manifests use is in the README's steps.</summary>
+    [Fact]
+    public void EverySecretTheManifestsUseIsCreatedInTheReadme()
+    {
+        var prod = Kustomize.Load(Overlays.Dir("prod"));
+        var used = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var w in prod.Workloads)
+        {
+            used.UnionWith(w.Pod.Containers.SelectMany(c => c.Env ?? []).Select(e => e.ValueFrom?.SecretKeyRef?.Name).OfType<string>());
+            used.UnionWith(new[] { "dapr.io/api-token-secret", "dapr.io/app-token-secret" }.Select(w.Annotation).OfType<string>());
+        }
+
+        used.UnionWith(prod.Components.SelectMany(c => c.Spec.Metadata).Select(m => m.SecretKeyRef?.Name).OfType<string>());
+        used.UnionWith(prod.Ingresses.SelectMany(i => i.Spec.Tls ?? []).Select(t => t.SecretName).OfType<string>());
+
+        var readme = File.ReadAllText(Bcd.Testing.Repo.Path("README.md"));
+        var deploy = readme[readme.IndexOf("## Deploy to a cluster", StringComparison.Ordinal)..];
+        Assert.NotEmpty(used);
+        Assert.All(used, secret => Assert.Matches($@"kubectl -n bcd create secret \w+ {secret} ", deploy));
+    }
 }

@@ -31,6 +31,8 @@ internal sealed class LocalTopology
 
     public required LocalPorts Membership { get; init; }
 
+    public required LocalPorts Meetings { get; init; }
+
     public static LocalTopology FromConfiguration(IConfiguration configuration)
     {
         var root = new DirectoryInfo(AppContext.BaseDirectory);
@@ -49,6 +51,7 @@ internal sealed class LocalTopology
             RedisDataDirectory = configuration["Bcd:DataDirectory"] ?? Path.Combine(repositoryRoot, ".data", "redis"),
             Gateway = new LocalPorts(configuration.GetValue("Bcd:GatewayHttpPort", 5000), configuration.GetValue("Bcd:GatewayGrpcPort", 5001)),
             Membership = new LocalPorts(configuration.GetValue("Bcd:MembershipHttpPort", 5101), configuration.GetValue("Bcd:MembershipGrpcPort", 5102)),
+            Meetings = new LocalPorts(configuration.GetValue("Bcd:MeetingsHttpPort", 5111), configuration.GetValue("Bcd:MeetingsGrpcPort", 5112)),
         };
     }
 

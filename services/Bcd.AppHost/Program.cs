@@ -14,11 +14,17 @@ var membership = builder.AddProject<Projects.Bcd_Membership>("membership", optio
     .WithEnvironment("Seed__BacNinh", "true")
     .WaitFor(redis);
 
+var meetings = builder.AddProject<Projects.Bcd_Meetings>("meetings", options => options.ExcludeLaunchProfile = true)
+    .WithServiceSettings(local, local.Meetings)
+    .WaitFor(redis);
+
 builder.AddProject<Projects.Bcd_Gateway>("gateway", options => options.ExcludeLaunchProfile = true)
     .WithServiceSettings(local, local.Gateway)
     .WithEnvironment("ReverseProxy__Clusters__membership__Destinations__d1__Address", local.Membership.GrpcUrl)
+    .WithEnvironment("ReverseProxy__Clusters__meetings__Destinations__d1__Address", local.Meetings.GrpcUrl)
     .WithEnvironment("Cors__AllowedOrigins__0", "http://localhost:3000")
-    .WaitFor(membership);
+    .WaitFor(membership)
+    .WaitFor(meetings);
 
 local.PrintWelcome();
 builder.Build().Run();

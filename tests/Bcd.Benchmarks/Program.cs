@@ -1,7 +1,7 @@
 // The benchmark command (README "Benchmark"): dotnet run -c Release --project tests/Bcd.Benchmarks
 //
-// Starts redis-server, the membership app (Bắc Ninh seed), the gateway and a trivial gRPC echo,
-// all on 127.0.0.1 and in this process, then measures four unary gRPC calls with one load
+// Starts redis-server, the membership app (Bắc Ninh seed), the meetings app, the gateway and a trivial gRPC echo,
+// all on 127.0.0.1 and in this process, then measures five unary gRPC calls with one load
 // generator and prints req/s, p50, p99 and errors, plus three ratios next to their targets.
 // Numbers are printed, never asserted: they depend on the machine and on whatever else runs on it.
 //
@@ -66,6 +66,15 @@ await using var membership = await TestApp.StartAsync(Bcd.Membership.MembershipA
 await WaitForSeedAsync(membership.GrpcAddress);
 Progress($"membership gRPC on {membership.GrpcAddress} (committee {CommitteeId} seeded)");
 
+await using var meetings = await TestApp.StartAsync(Bcd.Meetings.MeetingsApp.Create, Repo.Path("services", "Bcd.Meetings"),
+[
+    $"--ConnectionStrings:redis={redis.ConnectionString}",
+    "--Logging:LogLevel:Default=Warning",
+]);
+var standingAgencyHeaders = new Metadata { { "authorization", "Bearer " + TestTokens.For("can-bo-ca", committee: CommitteeId, agency: "cong-an-tinh") } };
+var heldMeetingIds = await MeetingsSetup.HoldMeetingsAsync(meetings.GrpcAddress, CommitteeId, readHeaders, standingAgencyHeaders, 200);
+Progress($"meetings gRPC on {meetings.GrpcAddress} ({heldMeetingIds.Length} meetings held)");
+
 await using var gateway = await TestApp.StartAsync(Bcd.Gateway.GatewayApp.Create, Repo.Path("gateway", "Bcd.Gateway"),
 [
     $"--ReverseProxy:Clusters:membership:Destinations:d1:Address={membership.GrpcAddress}",
@@ -86,6 +95,8 @@ Progress($"echo gRPC on {echo.Address}");
 
 var runId = "b" + Convert.ToHexString(RandomNumberGenerator.GetBytes(4)).ToLowerInvariant();
 long writeCounter = 0;
+long conclusionCounter = 0;
+long conclusionRetries = 0;
 var scenarios = new[]
 {
     new Scenario("echo", EchoMethod, echo.Address, echoRequest, null, channels =>
@@ -119,6 +130,29 @@ var scenarios = new[]
                 Kind = AgencyKind.Department,
             };
             return clients[w % clients.Length].RegisterAgencyAsync(request, writeHeaders, cancellationToken: ct).ResponseAsync;
+        };
+    }),
+    new Scenario("conclusion 20 dir.", MeetingsSetup.IssueMethod, meetings.GrpcAddress, null, readToken, channels =>
+    {
+        var clients = channels.Select(c => new Bcd.Contracts.Meetings.V1.MeetingsService.MeetingsServiceClient(c)).ToArray();
+        return async (w, _, ct) =>
+        {
+            // Notice numbers are consecutive per committee and year, so concurrent issuers of one
+            // committee race for the next number; the loser gets ABORTED and, as gRPC advises, retries.
+            var n = Interlocked.Increment(ref conclusionCounter);
+            var request = MeetingsSetup.Conclusion($"{runId}-tb-{n}", CommitteeId, heldMeetingIds[n % heldMeetingIds.Length], "pham-hoang-son");
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await clients[w % clients.Length].IssueConclusionAsync(request, readHeaders, cancellationToken: ct);
+                    return;
+                }
+                catch (RpcException ex) when (ex.StatusCode == StatusCode.Aborted && attempt < 50)
+                {
+                    Interlocked.Increment(ref conclusionRetries);
+                }
+            }
         };
     }),
 };
@@ -198,6 +232,7 @@ else if (h2loadBinary is not null)
 
 Console.WriteLine();
 Report.Table($"C# closed loop (Grpc.Net.Client, in-process): concurrency {options.Concurrency}, {options.Channels} channels", scenarios, csharp);
+Console.WriteLine($"  conclusion 20 dir.: {conclusionRetries:N0} ABORTED retries over {conclusionCounter:N0} notices (the per-committee notice number is taken in turn; latency includes retries)");
 Report.Ratios(csharp);
 if (h2load.Count > 0)
 {

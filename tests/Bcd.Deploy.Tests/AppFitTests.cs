@@ -107,9 +107,9 @@ public sealed class AppFitTests(RedisFixture redis) : IClassFixture<RedisFixture
         using var response = await running.GetAsync(appPort, "/dapr/subscribe", AppToken);
         response.EnsureSuccessStatusCode();
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        // The sidecar reads these names case-insensitively (Go's encoding/json); the SDK writes camelCase.
         var listed = json.RootElement.EnumerateArray()
-            .Select(s => (Topic: s.GetProperty("topic").GetString()!, DeadLetter: s.TryGetProperty("deadLetterTopic", out var d) ? d.GetString() : null,
-                PubSub: s.GetProperty("pubsubname").GetString()))
+            .Select(s => (Topic: Property(s, "topic")!, DeadLetter: Property(s, "deadLetterTopic"), PubSub: Property(s, "pubsubName")))
             .ToList();
 
         var component = context.Manifests.Components.Single(c => c.Metadata.Name == app.PubSubName);
@@ -121,6 +121,11 @@ public sealed class AppFitTests(RedisFixture redis) : IClassFixture<RedisFixture
             Assert.StartsWith(Policies.DeadLetterPrefix, l.DeadLetter);
         });
     }
+
+    private static string? Property(JsonElement element, string name) =>
+        element.EnumerateObject().FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)) is { Value.ValueKind: JsonValueKind.String } found
+            ? found.Value.GetString()
+            : null;
 
     /// <summary>An app started in-process with its Deployment's environment, on free loopback ports.</summary>
     private sealed class RunningApp : IAsyncDisposable

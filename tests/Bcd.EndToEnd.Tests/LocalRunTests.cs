@@ -30,6 +30,8 @@ public sealed class LocalRunTests
                 $"--Bcd:GatewayGrpcPort={FreePort.Next()}",
                 $"--Bcd:MembershipHttpPort={FreePort.Next()}",
                 $"--Bcd:MembershipGrpcPort={FreePort.Next()}",
+                $"--Bcd:MeetingsHttpPort={FreePort.Next()}",
+                $"--Bcd:MeetingsGrpcPort={FreePort.Next()}",
             ], timeout.Token);
             await using var app = await builder.BuildAsync(timeout.Token);
             await app.StartAsync(timeout.Token);

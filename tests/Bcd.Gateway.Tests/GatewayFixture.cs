@@ -1,3 +1,4 @@
+using Bcd.Meetings;
 using Bcd.Membership;
 using Bcd.Testing;
 using Xunit;
@@ -5,9 +6,9 @@ using Xunit;
 namespace Bcd.Gateway.Tests;
 
 /// <summary>
-/// One redis-server, the membership service seeded with Bắc Ninh, and a gateway in front of it,
+/// One redis-server, the membership service seeded with Bắc Ninh, the meetings service, and a gateway in front,
 /// shared by the collection. Tests that need other gateway settings start their own gateway against
-/// the same membership service with <see cref="StartGatewayAsync"/>.
+/// the same services with <see cref="StartGatewayAsync"/>.
 /// </summary>
 public sealed class GatewayFixture : IAsyncLifetime
 {
@@ -16,6 +17,8 @@ public sealed class GatewayFixture : IAsyncLifetime
     public RedisServer Redis { get; private set; } = null!;
 
     public TestApp Membership { get; private set; } = null!;
+
+    public TestApp Meetings { get; private set; } = null!;
 
     public TestApp Gateway { get; private set; } = null!;
 
@@ -26,17 +29,22 @@ public sealed class GatewayFixture : IAsyncLifetime
             MembershipApp.Create,
             Repo.Path("services", "Bcd.Membership"),
             [$"--ConnectionStrings:redis={Redis.ConnectionString}", "--Seed:BacNinh=true"]);
+        Meetings = await TestApp.StartAsync(
+            MeetingsApp.Create,
+            Repo.Path("services", "Bcd.Meetings"),
+            [$"--ConnectionStrings:redis={Redis.ConnectionString}"]);
         // A limit no test of this collection reaches; RateLimitTests use a gateway of their own.
         Gateway = await StartGatewayAsync("--RateLimiting:PermitLimit=100000");
     }
 
-    /// <summary>A gateway routing to this fixture's membership service, plus <paramref name="settings"/>.</summary>
+    /// <summary>A gateway routing to this fixture's services, plus <paramref name="settings"/>.</summary>
     public Task<TestApp> StartGatewayAsync(params string[] settings) =>
         TestApp.StartAsync(
             GatewayApp.Create,
             Repo.Path("gateway", "Bcd.Gateway"),
             [
                 $"--ReverseProxy:Clusters:membership:Destinations:d1:Address={Membership.GrpcAddress}",
+                $"--ReverseProxy:Clusters:meetings:Destinations:d1:Address={Meetings.GrpcAddress}",
                 $"--Cors:AllowedOrigins:0={AllowedOrigin}",
                 .. settings,
             ]);
@@ -44,6 +52,7 @@ public sealed class GatewayFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await Gateway.DisposeAsync();
+        await Meetings.DisposeAsync();
         await Membership.DisposeAsync();
         await Redis.DisposeAsync();
     }

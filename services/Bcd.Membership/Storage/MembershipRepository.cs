@@ -96,7 +96,7 @@ public sealed class MembershipRepository(RedisStore store, TimeProvider time)
             .SetAdd(CommitteeIndex, info.CommitteeId);
         History(changes, info.CommitteeId, capacity, caller, "COMMITTEE_CREATED", $"Thành lập {info.Name}",
             info.FoundingDecision, requestId);
-        changes.Publish(new CommitteeCreated
+        var created = new CommitteeCreated
         {
             CommitteeId = info.CommitteeId,
             Province = info.Province,
@@ -106,7 +106,9 @@ public sealed class MembershipRepository(RedisStore store, TimeProvider time)
             FoundingDecision = info.FoundingDecision,
             OccurredAt = now,
             Actor = actor,
-        }, info.CommitteeId);
+        };
+        created.Seats.AddRange(committee.State.Seats);
+        changes.Publish(created, info.CommitteeId);
         foreach (var agency in founded.Agencies)
         {
             AddAgency(changes, agency);

@@ -1,0 +1,2 @@
+var app = Bcd.Meetings.MeetingsApp.Create(args);
+app.Run();

@@ -54,6 +54,11 @@ public sealed class LocalRunTests
             Assert.Equal("1455/QĐ-UBND", head.GetProperty("appointedBy").GetProperty("number").GetString());
             Assert.Equal("cong-an-tinh", roster.RootElement.GetProperty("standingAgencyId").GetString());
 
+            // Meetings learns the committee from membership's events (no call between them): once its
+            // projection has it, the G6 cadence report answers through the gateway.
+            using var cadence = await PollAsync(http, "/api/v1/committees/bac-ninh/cadence/2026", token, timeout.Token);
+            Assert.Equal(4, cadence.RootElement.GetProperty("report").GetProperty("quarters").GetArrayLength());
+
             // Without a token the gateway refuses before the service is reached.
             using var anonymous = await http.GetAsync("/api/v1/committees/bac-ninh/roster", timeout.Token);
             Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
@@ -63,6 +68,24 @@ public sealed class LocalRunTests
         finally
         {
             Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
+
+    /// <summary>GETs until 200 (a projection may lag its events); any other final answer fails the test.</summary>
+    private static async Task<JsonDocument> PollAsync(HttpClient http, string path, string token, CancellationToken ct)
+    {
+        while (true)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var response = await http.SendAsync(request, ct);
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                return JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
+            }
+
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            await Task.Delay(250, ct);
         }
     }
 

@@ -66,7 +66,9 @@ await using var membership = await TestApp.StartAsync(Bcd.Membership.MembershipA
 await WaitForSeedAsync(membership.GrpcAddress);
 Progress($"membership gRPC on {membership.GrpcAddress} (committee {CommitteeId} seeded)");
 
-await using var meetings = await TestApp.StartAsync(Bcd.Meetings.MeetingsApp.Create, Repo.Path("services", "Bcd.Meetings"),
+// Not "await using": it is stopped right after its scenario (below), so its projection does not
+// spend CPU applying the thousands of AgencyRegistered events the membership write scenario makes.
+var meetings = await TestApp.StartAsync(Bcd.Meetings.MeetingsApp.Create, Repo.Path("services", "Bcd.Meetings"),
 [
     $"--ConnectionStrings:redis={redis.ConnectionString}",
     "--Logging:LogLevel:Default=Warning",
@@ -99,6 +101,29 @@ long conclusionCounter = 0;
 long conclusionRetries = 0;
 var scenarios = new[]
 {
+    new Scenario("conclusion 20 dir.", MeetingsSetup.IssueMethod, meetings.GrpcAddress, null, readToken, channels =>
+    {
+        var clients = channels.Select(c => new Bcd.Contracts.Meetings.V1.MeetingsService.MeetingsServiceClient(c)).ToArray();
+        return async (w, _, ct) =>
+        {
+            // Notice numbers are consecutive per committee and year, so concurrent issuers of one
+            // committee race for the next number; the loser gets ABORTED and, as gRPC advises, retries.
+            var n = Interlocked.Increment(ref conclusionCounter);
+            var request = MeetingsSetup.Conclusion($"{runId}-tb-{n}", CommitteeId, heldMeetingIds[n % heldMeetingIds.Length], "pham-hoang-son");
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await clients[w % clients.Length].IssueConclusionAsync(request, readHeaders, cancellationToken: ct);
+                    return;
+                }
+                catch (RpcException ex) when (ex.StatusCode == StatusCode.Aborted && attempt < 50)
+                {
+                    Interlocked.Increment(ref conclusionRetries);
+                }
+            }
+        };
+    }),
     new Scenario("echo", EchoMethod, echo.Address, echoRequest, null, channels =>
     {
         var clients = channels.Select(c => new EchoService.EchoServiceClient(c)).ToArray();
@@ -132,29 +157,6 @@ var scenarios = new[]
             return clients[w % clients.Length].RegisterAgencyAsync(request, writeHeaders, cancellationToken: ct).ResponseAsync;
         };
     }),
-    new Scenario("conclusion 20 dir.", MeetingsSetup.IssueMethod, meetings.GrpcAddress, null, readToken, channels =>
-    {
-        var clients = channels.Select(c => new Bcd.Contracts.Meetings.V1.MeetingsService.MeetingsServiceClient(c)).ToArray();
-        return async (w, _, ct) =>
-        {
-            // Notice numbers are consecutive per committee and year, so concurrent issuers of one
-            // committee race for the next number; the loser gets ABORTED and, as gRPC advises, retries.
-            var n = Interlocked.Increment(ref conclusionCounter);
-            var request = MeetingsSetup.Conclusion($"{runId}-tb-{n}", CommitteeId, heldMeetingIds[n % heldMeetingIds.Length], "pham-hoang-son");
-            for (var attempt = 1; ; attempt++)
-            {
-                try
-                {
-                    await clients[w % clients.Length].IssueConclusionAsync(request, readHeaders, cancellationToken: ct);
-                    return;
-                }
-                catch (RpcException ex) when (ex.StatusCode == StatusCode.Aborted && attempt < 50)
-                {
-                    Interlocked.Increment(ref conclusionRetries);
-                }
-            }
-        };
-    }),
 };
 
 // ---- C# generator: all four --------------------------------------------------------------------
@@ -186,6 +188,11 @@ foreach (var scenario in scenarios)
     }
     finally
     {
+        if (scenario.Address == meetings.GrpcAddress)
+        {
+            await meetings.DisposeAsync();
+        }
+
         foreach (var channel in channels)
         {
             channel.Dispose();

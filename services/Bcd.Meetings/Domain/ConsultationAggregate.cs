@@ -94,7 +94,7 @@ public sealed class ConsultationAggregate(Consultation state)
             Question = question,
             Deadline = Timestamp.FromDateTimeOffset(deadline),
             Status = ConsultationStatus.Open,
-            OpenedBy = ActorOf(caller, StandingAgencyRole),
+            OpenedBy = caller.ToActor(new ActingCapacity(caller.PersonId, StandingAgencyRole, null)),
             OpenedAt = Timestamp.FromDateTimeOffset(now),
             Version = 1,
         };
@@ -229,7 +229,7 @@ public sealed class ConsultationAggregate(Consultation state)
             State.DecisionDocument = document.Clone();
         }
 
-        State.DecidedBy = ActorOf(caller, actingAs);
+        State.DecidedBy = caller.ToActor(new ActingCapacity(caller.PersonId, actingAs, null));
         State.DecidedAt = Timestamp.FromDateTimeOffset(now);
         Touch(now);
     }
@@ -350,12 +350,4 @@ public sealed class ConsultationAggregate(Consultation state)
         State.Status = StatusAt(State, now);
         State.Version++;
     }
-
-    private static Actor ActorOf(Caller caller, string actingAs) => new()
-    {
-        PersonId = caller.PersonId,
-        DisplayName = caller.DisplayName,
-        ActingAs = actingAs,
-        AgencyId = caller.AgencyId ?? string.Empty,
-    };
 }

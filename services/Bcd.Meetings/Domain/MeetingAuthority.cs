@@ -70,14 +70,6 @@ public static class MeetingAuthority
     public static bool IsStandingAgencyStaff(this CommitteeView view, Caller caller) =>
         caller.CommitteeId == view.CommitteeId && !string.IsNullOrEmpty(caller.AgencyId) && caller.AgencyId == view.StandingAgencyId;
 
-    public static Actor ToActor(this Caller caller, ActingCapacity capacity) => new()
-    {
-        PersonId = caller.PersonId,
-        DisplayName = caller.DisplayName,
-        ActingAs = capacity.ActingAs,
-        DelegationId = capacity.DelegationId ?? string.Empty,
-        AgencyId = caller.AgencyId ?? string.Empty,
-    };
 }
 
 /// <summary>Refusals of the meetings rules (G1–G6), each naming its rule, in English and Vietnamese.</summary>

@@ -13,6 +13,22 @@ public interface IMembershipView
     Task<CommitteeView?> GetCommitteeAsync(string committeeId, CancellationToken ct = default);
 }
 
+public static class MembershipViewExtensions
+{
+    /// <summary>
+    /// The committee a caller acts in (X4: only their own), as the projection knows it; NOT_FOUND
+    /// while its CommitteeCreated has not arrived.
+    /// </summary>
+    public static async Task<CommitteeView> RequireCommitteeAsync(this IMembershipView membership, Caller caller, string committeeId, CancellationToken ct)
+    {
+        Authority.Require(caller.CommitteeId == committeeId, "OTHER_COMMITTEE",
+            $"The caller does not work in committee '{committeeId}'.",
+            $"Người gọi không thuộc Ban Chỉ đạo '{committeeId}'.", "X4");
+        return await membership.GetCommitteeAsync(committeeId, ct)
+            ?? throw new Bcd.ServiceDefaults.Errors.NotFoundException("committee", committeeId);
+    }
+}
+
 public sealed record AgencyView(string AgencyId, string Name);
 
 /// <summary>One holder of a seat over a span of days. Until is the last day held, inclusive (membership's Until − 1 day); null while current.</summary>

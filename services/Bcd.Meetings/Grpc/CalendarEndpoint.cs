@@ -21,11 +21,7 @@ public static class CalendarEndpoint
         app.MapGet(Path, async (string committee_id, HttpContext http, MeetingsRepository repository, IMembershipView membership, TimeProvider time) =>
         {
             var caller = Caller.FromPrincipal(http.User);
-            Authority.Require(caller.CommitteeId == committee_id, "OTHER_COMMITTEE",
-                $"The caller does not work in committee '{committee_id}'.",
-                $"Người gọi không thuộc Ban Chỉ đạo '{committee_id}'.", "X4");
-            var view = await membership.GetCommitteeAsync(committee_id, http.RequestAborted)
-                ?? throw new NotFoundException("committee", committee_id);
+            var view = await membership.RequireCommitteeAsync(caller, committee_id, http.RequestAborted);
             var now = time.GetUtcNow();
             var meetings = await repository.LoadMeetingsAsync(committee_id, now - History);
             return Results.Text(MeetingCalendar.Build(caller.PersonId, meetings, view, now), "text/calendar; charset=utf-8");

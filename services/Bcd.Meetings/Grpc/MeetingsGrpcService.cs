@@ -305,15 +305,8 @@ public sealed class MeetingsGrpcService(
     }
 
     /// <summary>The committee as projected from membership events; a caller of another committee is refused.</summary>
-    private async Task<CommitteeView> CommitteeAsync(string committeeId, ServerCallContext context)
-    {
-        var caller = context.Caller();
-        Authority.Require(caller.CommitteeId == committeeId, "OTHER_COMMITTEE",
-            $"The caller does not work in committee '{committeeId}'.",
-            $"Người gọi không thuộc Ban Chỉ đạo '{committeeId}'.", "X4");
-        return await membership.GetCommitteeAsync(committeeId, context.CancellationToken)
-            ?? throw new NotFoundException("committee", committeeId);
-    }
+    private Task<CommitteeView> CommitteeAsync(string committeeId, ServerCallContext context) =>
+        membership.RequireCommitteeAsync(context.Caller(), committeeId, context.CancellationToken);
 
     private static string NewId(string prefix, DateTimeOffset now) => $"{prefix}-{Guid.CreateVersion7(now):N}";
 

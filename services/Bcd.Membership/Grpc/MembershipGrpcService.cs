@@ -83,7 +83,7 @@ public sealed class MembershipGrpcService(MembershipRepository repository, TimeP
                 CommitteeId = request.CommitteeId,
                 Agency = agency,
                 OccurredAt = time.NowTimestamp(),
-                Actor = MembershipRepository.ActorOf(caller, capacity),
+                Actor = caller.ToActor(capacity),
             }, request.CommitteeId);
             return Task.FromResult(new RegisterAgencyResponse { Agency = agency });
         });
@@ -126,7 +126,7 @@ public sealed class MembershipGrpcService(MembershipRepository repository, TimeP
                 EffectiveDate = request.EffectiveDate,
                 Reason = request.Reason,
                 Status = ChangeStatus.Pending,
-                ProposedBy = MembershipRepository.ActorOf(caller, capacity),
+                ProposedBy = caller.ToActor(capacity),
                 ProposedAt = time.NowTimestamp(),
                 ProposalDocument = request.ProposalDocument,
             };
@@ -155,7 +155,7 @@ public sealed class MembershipGrpcService(MembershipRepository repository, TimeP
             var (seat, previous) = committee.ApplyChange(change, decision);
             change.Status = ChangeStatus.Approved;
             change.Decision = decision;
-            change.DecidedBy = MembershipRepository.ActorOf(caller, capacity);
+            change.DecidedBy = caller.ToActor(capacity);
             change.DecidedAt = time.NowTimestamp();
             repository.SaveCommittee(changes, committee, version);
             changes.Save(repository.ChangeKey(request.CommitteeId, change.ChangeId), changeVersion, change);
@@ -201,7 +201,7 @@ public sealed class MembershipGrpcService(MembershipRepository repository, TimeP
             var (change, changeVersion) = await LoadPendingChangeAsync(request.CommitteeId, request.ChangeId);
             change.Status = ChangeStatus.Rejected;
             change.RejectionReason = request.Reason;
-            change.DecidedBy = MembershipRepository.ActorOf(caller, capacity);
+            change.DecidedBy = caller.ToActor(capacity);
             change.DecidedAt = time.NowTimestamp();
             changes.Save(repository.ChangeKey(request.CommitteeId, change.ChangeId), changeVersion, change);
             repository.History(changes, request.CommitteeId, capacity, caller, "MEMBERSHIP_CHANGE_REJECTED",
@@ -283,7 +283,7 @@ public sealed class MembershipGrpcService(MembershipRepository repository, TimeP
                 CommitteeId = request.CommitteeId,
                 Delegation = delegation,
                 OccurredAt = time.NowTimestamp(),
-                Actor = MembershipRepository.ActorOf(caller, capacity),
+                Actor = caller.ToActor(capacity),
             }, request.CommitteeId);
             return Task.FromResult(new GrantDelegationResponse { Delegation = delegation });
         });
@@ -305,7 +305,7 @@ public sealed class MembershipGrpcService(MembershipRepository repository, TimeP
                 CommitteeId = request.CommitteeId,
                 Delegation = delegation,
                 OccurredAt = time.NowTimestamp(),
-                Actor = MembershipRepository.ActorOf(caller, capacity),
+                Actor = caller.ToActor(capacity),
             }, request.CommitteeId);
             return Task.FromResult(new RevokeDelegationResponse { Delegation = delegation });
         });
@@ -346,7 +346,7 @@ public sealed class MembershipGrpcService(MembershipRepository repository, TimeP
                 CommitteeId = request.CommitteeId,
                 Group = group,
                 OccurredAt = time.NowTimestamp(),
-                Actor = MembershipRepository.ActorOf(caller, capacity),
+                Actor = caller.ToActor(capacity),
             }, request.CommitteeId);
             return Task.FromResult(new FormWorkingGroupResponse { Group = group });
         });
@@ -369,7 +369,7 @@ public sealed class MembershipGrpcService(MembershipRepository repository, TimeP
                 CommitteeId = request.CommitteeId,
                 Group = group,
                 OccurredAt = time.NowTimestamp(),
-                Actor = MembershipRepository.ActorOf(caller, capacity),
+                Actor = caller.ToActor(capacity),
             }, request.CommitteeId);
             return Task.FromResult(new ReformWorkingGroupResponse { Group = group });
         });
@@ -407,7 +407,7 @@ public sealed class MembershipGrpcService(MembershipRepository repository, TimeP
                 CommitteeId = request.CommitteeId,
                 Secondment = secondment,
                 OccurredAt = time.NowTimestamp(),
-                Actor = MembershipRepository.ActorOf(caller, capacity),
+                Actor = caller.ToActor(capacity),
             }, request.CommitteeId);
             return Task.FromResult(new RecordSecondmentResponse { Secondment = secondment });
         });

@@ -60,7 +60,7 @@ public sealed class MembershipRepository(RedisStore store, TimeProvider time)
         var entry = new HistoryEntry
         {
             Time = time.NowTimestamp(),
-            Actor = ActorOf(caller, capacity),
+            Actor = caller.ToActor(capacity),
             Action = action,
             Summary = summary,
             RequestId = requestId,
@@ -73,20 +73,11 @@ public sealed class MembershipRepository(RedisStore store, TimeProvider time)
         return changes.History(CommitteeKey(committeeId), entry);
     }
 
-    public static Actor ActorOf(Caller caller, ActingCapacity capacity) => new()
-    {
-        PersonId = caller.PersonId,
-        DisplayName = caller.DisplayName,
-        ActingAs = capacity.ActingAs,
-        DelegationId = capacity.DelegationId ?? string.Empty,
-        AgencyId = caller.AgencyId ?? string.Empty,
-    };
-
     /// <summary>Writes a founded committee: the seed uses the same path.</summary>
     public void WriteFounding(ChangeSet changes, FoundedCommittee founded, Caller caller, ActingCapacity capacity, string requestId)
     {
         var committee = founded.Committee;
-        var actor = MembershipRepository.ActorOf(caller, capacity);
+        var actor = caller.ToActor(capacity);
         var now = time.NowTimestamp();
         var info = committee.State.Committee;
         info.Version = 1;

@@ -40,4 +40,14 @@ public static class CallerExtensions
 {
     /// <summary>The caller of a gRPC call, or UNAUTHENTICATED.</summary>
     public static Caller Caller(this ServerCallContext context) => Identity.Caller.FromPrincipal(context.GetHttpContext().User);
+
+    /// <summary>X1: who acted, in which capacity (and under which delegation), for which agency.</summary>
+    public static Bcd.Contracts.Common.V1.Actor ToActor(this Caller caller, ActingCapacity capacity) => new()
+    {
+        PersonId = caller.PersonId,
+        DisplayName = caller.DisplayName,
+        ActingAs = capacity.ActingAs,
+        DelegationId = capacity.DelegationId ?? string.Empty,
+        AgencyId = caller.AgencyId ?? string.Empty,
+    };
 }

@@ -167,11 +167,24 @@ public sealed class RedisFixture : IAsyncLifetime
 
 public static class FreePort
 {
-    /// <summary>A port the OS just handed out on 127.0.0.1.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, byte> HandedOut = new();
+
+    /// <summary>
+    /// A port the OS just handed out on 127.0.0.1 and that this process has not handed out before.
+    /// The OS may offer a released port again; without the check, a port meant to stay dead (or one
+    /// already given to another server) could be given to the next server started.
+    /// </summary>
     public static int Next()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            if (HandedOut.TryAdd(port, 0))
+            {
+                return port;
+            }
+        }
     }
 }

@@ -33,6 +33,8 @@ internal sealed class LocalTopology
 
     public required LocalPorts Meetings { get; init; }
 
+    public required LocalPorts Tasks { get; init; }
+
     public static LocalTopology FromConfiguration(IConfiguration configuration)
     {
         var root = new DirectoryInfo(AppContext.BaseDirectory);
@@ -52,6 +54,7 @@ internal sealed class LocalTopology
             Gateway = new LocalPorts(configuration.GetValue("Bcd:GatewayHttpPort", 5000), configuration.GetValue("Bcd:GatewayGrpcPort", 5001)),
             Membership = new LocalPorts(configuration.GetValue("Bcd:MembershipHttpPort", 5101), configuration.GetValue("Bcd:MembershipGrpcPort", 5102)),
             Meetings = new LocalPorts(configuration.GetValue("Bcd:MeetingsHttpPort", 5111), configuration.GetValue("Bcd:MeetingsGrpcPort", 5112)),
+            Tasks = new LocalPorts(configuration.GetValue("Bcd:TasksHttpPort", 5121), configuration.GetValue("Bcd:TasksGrpcPort", 5122)),
         };
     }
 

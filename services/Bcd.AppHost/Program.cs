@@ -18,13 +18,19 @@ var meetings = builder.AddProject<Projects.Bcd_Meetings>("meetings", options => 
     .WithServiceSettings(local, local.Meetings)
     .WaitFor(redis);
 
+var tasks = builder.AddProject<Projects.Bcd_Tasks>("tasks", options => options.ExcludeLaunchProfile = true)
+    .WithServiceSettings(local, local.Tasks)
+    .WaitFor(redis);
+
 builder.AddProject<Projects.Bcd_Gateway>("gateway", options => options.ExcludeLaunchProfile = true)
     .WithServiceSettings(local, local.Gateway)
     .WithEnvironment("ReverseProxy__Clusters__membership__Destinations__d1__Address", local.Membership.GrpcUrl)
     .WithEnvironment("ReverseProxy__Clusters__meetings__Destinations__d1__Address", local.Meetings.GrpcUrl)
+    .WithEnvironment("ReverseProxy__Clusters__tasks__Destinations__d1__Address", local.Tasks.GrpcUrl)
     .WithEnvironment("Cors__AllowedOrigins__0", "http://localhost:3000")
     .WaitFor(membership)
-    .WaitFor(meetings);
+    .WaitFor(meetings)
+    .WaitFor(tasks);
 
 local.PrintWelcome();
 builder.Build().Run();

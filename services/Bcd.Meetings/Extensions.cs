@@ -1,8 +1,7 @@
 using Bcd.Contracts.Events.V1;
 using Bcd.Meetings.Domain;
-using Bcd.Meetings.IntegrationEvents;
-using Bcd.Meetings.Projections;
 using Bcd.Meetings.Storage;
+using Bcd.Projections.Membership;
 using Bcd.ServiceDefaults.EventBus;
 
 namespace Bcd.Meetings;
@@ -19,19 +18,9 @@ internal static class Extensions
             .Publishes<ConclusionAcknowledged>()
             .Publishes<ConsultationDecided>()
             // The local read model of membership (authority checks never call membership).
-            .Subscribes<CommitteeCreated, CommitteeCreatedHandler>()
-            .Subscribes<AgencyRegistered, AgencyRegisteredHandler>()
-            .Subscribes<MemberAppointed, MemberAppointedHandler>()
-            .Subscribes<MemberReplaced, MemberReplacedHandler>()
-            .Subscribes<MemberRemoved, MemberRemovedHandler>()
-            .Subscribes<DelegationGranted, DelegationGrantedHandler>()
-            .Subscribes<DelegationRevoked, DelegationRevokedHandler>()
-            .Subscribes<WorkingGroupFormed, WorkingGroupFormedHandler>()
-            .Subscribes<WorkingGroupReformed, WorkingGroupReformedHandler>()
-            .Subscribes<SecondmentRecorded, SecondmentRecordedHandler>());
+            .SubscribesToMembership());
 
-        builder.Services.AddSingleton<MembershipProjection>();
-        builder.Services.AddSingleton<IMembershipView>(sp => sp.GetRequiredService<MembershipProjection>());
+        builder.Services.AddMembershipProjection();
         builder.Services.AddSingleton<MeetingsRepository>();
         builder.Services.AddSingleton<CommitteeTurns>();
         builder.Services.AddOptions<MeetingsOptions>()

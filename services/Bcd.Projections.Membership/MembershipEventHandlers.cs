@@ -1,67 +1,67 @@
 using Bcd.Contracts.Events.V1;
-using Bcd.Meetings.Projections;
 using Bcd.ServiceDefaults.EventBus;
 
-namespace Bcd.Meetings.IntegrationEvents;
+namespace Bcd.Projections.Membership;
 
 // One handler per membership event, each handing the entity snapshot the event carries to the
-// projection. The dispatcher commits what they record together with the inbox mark.
+// projection. The dispatcher commits what they record together with the inbox mark. Internal: a
+// service subscribes them all at once with SubscribesToMembership(), never one by one.
 
-public sealed class CommitteeCreatedHandler(MembershipProjection projection) : IIntegrationEventHandler<CommitteeCreated>
+internal sealed class CommitteeCreatedHandler(MembershipProjection projection) : IIntegrationEventHandler<CommitteeCreated>
 {
     public Task HandleAsync(CommitteeCreated evt, IntegrationEventContext context, CancellationToken cancellationToken) =>
         projection.ApplyAsync(evt, context);
 }
 
-public sealed class AgencyRegisteredHandler(MembershipProjection projection) : IIntegrationEventHandler<AgencyRegistered>
+internal sealed class AgencyRegisteredHandler(MembershipProjection projection) : IIntegrationEventHandler<AgencyRegistered>
 {
     public Task HandleAsync(AgencyRegistered evt, IntegrationEventContext context, CancellationToken cancellationToken) =>
         projection.ApplyAsync(evt.CommitteeId, evt.Agency, context);
 }
 
-public sealed class MemberAppointedHandler(MembershipProjection projection) : IIntegrationEventHandler<MemberAppointed>
+internal sealed class MemberAppointedHandler(MembershipProjection projection) : IIntegrationEventHandler<MemberAppointed>
 {
     public Task HandleAsync(MemberAppointed evt, IntegrationEventContext context, CancellationToken cancellationToken) =>
         projection.ApplyAsync(evt.CommitteeId, evt.Seat, context);
 }
 
-public sealed class MemberReplacedHandler(MembershipProjection projection) : IIntegrationEventHandler<MemberReplaced>
+internal sealed class MemberReplacedHandler(MembershipProjection projection) : IIntegrationEventHandler<MemberReplaced>
 {
     public Task HandleAsync(MemberReplaced evt, IntegrationEventContext context, CancellationToken cancellationToken) =>
         projection.ApplyAsync(evt.CommitteeId, evt.Seat, context);
 }
 
-public sealed class MemberRemovedHandler(MembershipProjection projection) : IIntegrationEventHandler<MemberRemoved>
+internal sealed class MemberRemovedHandler(MembershipProjection projection) : IIntegrationEventHandler<MemberRemoved>
 {
     public Task HandleAsync(MemberRemoved evt, IntegrationEventContext context, CancellationToken cancellationToken) =>
         projection.ApplyAsync(evt.CommitteeId, evt.Seat, context);
 }
 
-public sealed class DelegationGrantedHandler(MembershipProjection projection) : IIntegrationEventHandler<DelegationGranted>
+internal sealed class DelegationGrantedHandler(MembershipProjection projection) : IIntegrationEventHandler<DelegationGranted>
 {
     public Task HandleAsync(DelegationGranted evt, IntegrationEventContext context, CancellationToken cancellationToken) =>
         projection.ApplyAsync(evt.CommitteeId, evt.Delegation, context);
 }
 
-public sealed class DelegationRevokedHandler(MembershipProjection projection) : IIntegrationEventHandler<DelegationRevoked>
+internal sealed class DelegationRevokedHandler(MembershipProjection projection) : IIntegrationEventHandler<DelegationRevoked>
 {
     public Task HandleAsync(DelegationRevoked evt, IntegrationEventContext context, CancellationToken cancellationToken) =>
         projection.ApplyAsync(evt.CommitteeId, evt.Delegation, context);
 }
 
-public sealed class WorkingGroupFormedHandler(MembershipProjection projection) : IIntegrationEventHandler<WorkingGroupFormed>
+internal sealed class WorkingGroupFormedHandler(MembershipProjection projection) : IIntegrationEventHandler<WorkingGroupFormed>
 {
     public Task HandleAsync(WorkingGroupFormed evt, IntegrationEventContext context, CancellationToken cancellationToken) =>
         projection.ApplyAsync(evt.CommitteeId, evt.Group, context);
 }
 
-public sealed class WorkingGroupReformedHandler(MembershipProjection projection) : IIntegrationEventHandler<WorkingGroupReformed>
+internal sealed class WorkingGroupReformedHandler(MembershipProjection projection) : IIntegrationEventHandler<WorkingGroupReformed>
 {
     public Task HandleAsync(WorkingGroupReformed evt, IntegrationEventContext context, CancellationToken cancellationToken) =>
         projection.ApplyAsync(evt.CommitteeId, evt.Group, context);
 }
 
-public sealed class SecondmentRecordedHandler(MembershipProjection projection) : IIntegrationEventHandler<SecondmentRecorded>
+internal sealed class SecondmentRecordedHandler(MembershipProjection projection) : IIntegrationEventHandler<SecondmentRecorded>
 {
     public Task HandleAsync(SecondmentRecorded evt, IntegrationEventContext context, CancellationToken cancellationToken) =>
         projection.ApplyAsync(evt.CommitteeId, evt.Secondment, context);

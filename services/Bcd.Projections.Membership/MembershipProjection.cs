@@ -1,19 +1,19 @@
 using Bcd.Contracts.Events.V1;
 using Bcd.Contracts.Membership.V1;
-using Bcd.Meetings.Domain;
 using Bcd.ServiceDefaults.EventBus;
 using Bcd.ServiceDefaults.Storage;
 using Bcd.ServiceDefaults.Time;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
-namespace Bcd.Meetings.Projections;
+namespace Bcd.Projections.Membership;
 
 /// <summary>
-/// The meetings service's own copy of membership (issue 4, item 2): built only from membership
-/// events, kept in this service's Redis key space, read by every authority check through
-/// <see cref="IMembershipView"/>. Membership is never called.
+/// A subscribing service's own copy of membership (issue 4, item 2): built only from membership
+/// events, kept in that service's Redis key space (the RedisStore's prefix, e.g. <c>meetings:</c>),
+/// read by every authority check through <see cref="IMembershipView"/>. Membership is never called.
 /// </summary>
 /// <remarks>
 /// <para>Every membership event carries a whole entity (the committee, an agency, a seat with all its

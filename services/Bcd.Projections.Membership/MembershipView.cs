@@ -1,10 +1,10 @@
 using Bcd.Contracts.Membership.V1;
 using Bcd.ServiceDefaults.Identity;
 
-namespace Bcd.Meetings.Domain;
+namespace Bcd.Projections.Membership;
 
-// The meetings service's own read model of a committee's membership, built only from membership
-// events (Projections/) and used for every authority check. Plain data plus the questions the
+// A service's own read model of a committee's membership, built only from membership events
+// (MembershipProjection) and used for every authority check. Plain data plus the questions the
 // rules ask of it; no I/O.
 
 /// <summary>Where the projection reads one committee from (Redis in the service, in memory in unit tests).</summary>
@@ -73,7 +73,7 @@ public sealed record GroupMemberView(string PersonId, string FullName, string Ag
 
 public sealed record GroupView(string GroupId, string Code, string Name, GroupKind Kind, string LeadAgencyId, IReadOnlyList<GroupMemberView> Members);
 
-/// <summary>A committee as the meetings service knows it from membership events.</summary>
+/// <summary>A committee as the subscribing service knows it from membership events.</summary>
 public sealed record CommitteeView(
     string CommitteeId,
     string Name,

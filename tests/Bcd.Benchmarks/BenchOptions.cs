@@ -26,6 +26,9 @@ internal sealed record BenchOptions
 
     public int H2LoadClients { get; init; }
 
+    /// <summary>Run the tasks and scoring figures (issue 5) first; --no-tasks skips them.</summary>
+    public bool Tasks { get; init; } = true;
+
     public int H2LoadStreams { get; init; }
 
     public static BenchOptions Parse(string[] args)
@@ -46,7 +49,7 @@ internal sealed record BenchOptions
                 name = arg[2..eq];
                 value = arg[(eq + 1)..];
             }
-            else if (arg is "--no-h2load" or "--help" or "-h")
+            else if (arg is "--no-h2load" or "--no-tasks" or "--help" or "-h")
             {
                 name = arg[2..];
                 value = string.Empty;
@@ -66,6 +69,7 @@ internal sealed record BenchOptions
                 "max-requests" => options with { MaxRequests = Int(value, 1, 100_000_000, name) },
                 "h2load" => options with { H2Load = bool.Parse(value) },
                 "no-h2load" => options with { H2Load = false },
+                "no-tasks" => options with { Tasks = false },
                 "h2load-clients" => options with { H2LoadClients = Int(value, 1, 256, name) },
                 "h2load-streams" => options with { H2LoadStreams = Int(value, 1, 1024, name) },
                 "help" or "h" => throw new ArgumentException(Usage),
@@ -81,7 +85,7 @@ internal sealed record BenchOptions
 
     public const string Usage =
         "Usage: dotnet run -c Release --project tests/Bcd.Benchmarks -- [--duration 8] [--warmup 6] " +
-        "[--concurrency 32] [--channels 4] [--max-requests 5000000] [--no-h2load] [--h2load-clients N] [--h2load-streams N]";
+        "[--concurrency 32] [--channels 4] [--max-requests 5000000] [--no-h2load] [--no-tasks] [--h2load-clients N] [--h2load-streams N]";
 
     private static int Int(string value, int min, int max, string name)
     {

@@ -77,6 +77,22 @@ var standingAgencyHeaders = new Metadata { { "authorization", "Bearer " + TestTo
 var heldMeetingIds = await MeetingsSetup.HoldMeetingsAsync(meetings.GrpcAddress, CommitteeId, readHeaders, standingAgencyHeaders, 200);
 Progress($"meetings gRPC on {meetings.GrpcAddress} ({heldMeetingIds.Length} meetings held)");
 
+// Issue 5 first, while nothing else loads the cores: the tasks app on the same Redis (redis transport),
+// fed by membership's and meetings' events; stopped afterwards so it does not apply the later scenarios' events.
+var runId = "b" + Convert.ToHexString(RandomNumberGenerator.GetBytes(4)).ToLowerInvariant();
+if (options.Tasks)
+{
+    await using var tasks = await TestApp.StartAsync(Bcd.Tasks.TasksApp.Create, Repo.Path("services", "Bcd.Tasks"),
+    [
+        $"--ConnectionStrings:redis={redis.ConnectionString}",
+        "--Logging:LogLevel:Default=Warning",
+    ]);
+    Progress($"tasks gRPC on {tasks.GrpcAddress}");
+    await TasksBenchmark.RunAsync(tasks, meetings.GrpcAddress, membership.GrpcAddress, heldMeetingIds, CommitteeId,
+        readHeaders, standingAgencyHeaders, runId, options);
+    Console.WriteLine();
+}
+
 await using var gateway = await TestApp.StartAsync(Bcd.Gateway.GatewayApp.Create, Repo.Path("gateway", "Bcd.Gateway"),
 [
     $"--ReverseProxy:Clusters:membership:Destinations:d1:Address={membership.GrpcAddress}",
@@ -95,7 +111,6 @@ Progress($"echo gRPC on {echo.Address}");
 
 // ---- Scenarios --------------------------------------------------------------------------------
 
-var runId = "b" + Convert.ToHexString(RandomNumberGenerator.GetBytes(4)).ToLowerInvariant();
 long writeCounter = 0;
 long conclusionCounter = 0;
 long conclusionRetries = 0;

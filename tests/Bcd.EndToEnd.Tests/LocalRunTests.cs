@@ -32,6 +32,8 @@ public sealed class LocalRunTests
                 $"--Bcd:MembershipGrpcPort={FreePort.Next()}",
                 $"--Bcd:MeetingsHttpPort={FreePort.Next()}",
                 $"--Bcd:MeetingsGrpcPort={FreePort.Next()}",
+                $"--Bcd:TasksHttpPort={FreePort.Next()}",
+                $"--Bcd:TasksGrpcPort={FreePort.Next()}",
             ], timeout.Token);
             await using var app = await builder.BuildAsync(timeout.Token);
             await app.StartAsync(timeout.Token);

@@ -1,12 +1,13 @@
 using Bcd.Meetings;
 using Bcd.Membership;
+using Bcd.Tasks;
 using Bcd.Testing;
 using Xunit;
 
 namespace Bcd.Gateway.Tests;
 
 /// <summary>
-/// One redis-server, the membership service seeded with Bắc Ninh, the meetings service, and a gateway in front,
+/// One redis-server, the membership service seeded with Bắc Ninh, the meetings and tasks services, and a gateway in front,
 /// shared by the collection. Tests that need other gateway settings start their own gateway against
 /// the same services with <see cref="StartGatewayAsync"/>.
 /// </summary>
@@ -19,6 +20,8 @@ public sealed class GatewayFixture : IAsyncLifetime
     public TestApp Membership { get; private set; } = null!;
 
     public TestApp Meetings { get; private set; } = null!;
+
+    public TestApp Tasks { get; private set; } = null!;
 
     public TestApp Gateway { get; private set; } = null!;
 
@@ -33,6 +36,10 @@ public sealed class GatewayFixture : IAsyncLifetime
             MeetingsApp.Create,
             Repo.Path("services", "Bcd.Meetings"),
             [$"--ConnectionStrings:redis={Redis.ConnectionString}"]);
+        Tasks = await TestApp.StartAsync(
+            TasksApp.Create,
+            Repo.Path("services", "Bcd.Tasks"),
+            [$"--ConnectionStrings:redis={Redis.ConnectionString}"]);
         // A limit no test of this collection reaches; RateLimitTests use a gateway of their own.
         Gateway = await StartGatewayAsync("--RateLimiting:PermitLimit=100000");
     }
@@ -45,6 +52,7 @@ public sealed class GatewayFixture : IAsyncLifetime
             [
                 $"--ReverseProxy:Clusters:membership:Destinations:d1:Address={Membership.GrpcAddress}",
                 $"--ReverseProxy:Clusters:meetings:Destinations:d1:Address={Meetings.GrpcAddress}",
+                $"--ReverseProxy:Clusters:tasks:Destinations:d1:Address={Tasks.GrpcAddress}",
                 $"--Cors:AllowedOrigins:0={AllowedOrigin}",
                 .. settings,
             ]);
@@ -52,6 +60,7 @@ public sealed class GatewayFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await Gateway.DisposeAsync();
+        await Tasks.DisposeAsync();
         await Meetings.DisposeAsync();
         await Membership.DisposeAsync();
         await Redis.DisposeAsync();

@@ -122,6 +122,24 @@ public sealed class RouteTableTests : IAsyncLifetime
         Assert.True(misrouted.Count == 0, string.Join("\n", misrouted));
     }
 
+    /// <summary>
+    /// Plain HTTP resources the services serve beside their contracts (no google.api.http rule, so
+    /// the contract walk above cannot see them); without their own routes membership's
+    /// /api/v1/committees catch-all would take them.
+    /// </summary>
+    [Theory]
+    [InlineData("/api/v1/committees/x-committee-id/calendar.ics", "meetings")]
+    [InlineData("/api/v1/committees/x-committee-id/taskSummary.csv", "tasks")]
+    [InlineData("/api/v1/committees/x-committee-id/taskSummary.xlsx", "tasks")]
+    public async Task PlainHttpFilesReachTheirService(string path, string cluster)
+    {
+        using var http = Clients.Rest(_gateway, Clients.HeadToken());
+
+        var arrived = await SendAsync(http, new HttpRequestMessage(HttpMethod.Get, path));
+
+        Assert.True(arrived == cluster, $"GET {path} reached {arrived ?? "no service"} (HTTP {_lastStatus}), not {cluster}");
+    }
+
     private async Task<string?> SendAsync(HttpClient http, HttpRequestMessage request)
     {
         var marker = Guid.NewGuid().ToString("N");

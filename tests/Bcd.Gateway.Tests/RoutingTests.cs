@@ -86,6 +86,20 @@ public sealed class RoutingTests(GatewayFixture fixture)
         Assert.Equal(StatusCode.Unimplemented, unrouted.StatusCode);
     }
 
+    [Theory]
+    [InlineData("meetings", "bcd.meetings.v1.MeetingsService")]
+    [InlineData("tasks", "bcd.tasks.v1.TasksService")]
+    [InlineData("tasks", "bcd.tasks.v1.ScoringService")]
+    public async Task GrpcHealthOfEachServiceIsRoutedByItsHeader(string service, string grpcService)
+    {
+        using var channel = GrpcChannel.ForAddress(fixture.Gateway.GrpcAddress);
+        var health = new Grpc.Health.V1.Health.HealthClient(channel);
+
+        var serving = await health.CheckAsync(new HealthCheckRequest { Service = grpcService }, new Metadata { { "bcd-service", service } });
+
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, serving.Status);
+    }
+
     [Fact]
     public async Task UnknownPathWithoutTokenIsRefusedNotRevealed()
     {

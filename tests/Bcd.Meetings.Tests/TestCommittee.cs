@@ -1,5 +1,5 @@
 using Bcd.Contracts.Membership.V1;
-using Bcd.Meetings.Domain;
+using Bcd.Projections.Membership;
 using Bcd.ServiceDefaults.Identity;
 
 namespace Bcd.Meetings.Tests;

@@ -5,12 +5,14 @@ using Bcd.ServiceDefaults.EventBus;
 using Bcd.ServiceDefaults.Time;
 using Google.Protobuf.WellKnownTypes;
 
-namespace Bcd.Meetings.Tests.Projections;
+namespace Bcd.Projections.Membership.Tests;
 
 /// <summary>
 /// Membership events shaped as the membership service publishes them: each seat event carries the
 /// whole seat with every tenure (a replaced tenure's Until is the replacement's effective day), each
-/// delegation or group event the whole delegation or group.
+/// delegation or group event the whole delegation or group. Also compiled into the tests of the
+/// services that use the projection (their csproj links this file), so keep it free of anything
+/// but the contracts and ServiceDefaults.
 /// </summary>
 internal static class MembershipHistory
 {
@@ -182,3 +184,6 @@ internal static class MembershipHistory
 
     private static Decision Decision(string number, DateOnly date) => new() { Number = number, Date = date.ToProtoDate() };
 }
+
+/// <summary>One membership event as it travels: its CloudEvent id and its publisher's outbox position.</summary>
+internal sealed record Delivery(string Id, Google.Protobuf.IMessage Event, string Sequence);

@@ -1,14 +1,12 @@
 using System.Text.Json;
 using Bcd.Contracts.Events.V1;
 using Bcd.Contracts.Membership.V1;
-using Bcd.Meetings.Domain;
-using Bcd.Meetings.Projections;
 using Bcd.ServiceDefaults.EventBus;
 using Bcd.ServiceDefaults.Time;
 using Bcd.Testing;
-using static Bcd.Meetings.Tests.Projections.MembershipHistory;
+using static Bcd.Projections.Membership.Tests.MembershipHistory;
 
-namespace Bcd.Meetings.Tests.Projections;
+namespace Bcd.Projections.Membership.Tests;
 
 /// <summary>
 /// The membership projection (issue 4 item 2) against a real Redis, fed through the real dispatcher
@@ -144,14 +142,18 @@ public sealed class MembershipProjectionTests(RedisFixture redis) : IClassFixtur
         Assert.NotNull(Assert.Single(built.Delegations).RevokedAt);
         Assert.Single(Assert.Single(built.Groups).Members);
 
+        // Everything projected lives in the subscribing service's own key space.
+        Assert.NotEmpty(Keys($"{ProjectionHost.Service}:membership:*"));
+        Assert.Empty(Keys("membership:*"));
+
         // Another subscription's inbox mark in the same key space is not the projection's to clear.
         var db = redis.Server.Connection.GetDatabase();
-        await db.StringSetAsync("meetings:inbox:evt-of-another-subscription", "1");
+        await db.StringSetAsync($"{ProjectionHost.Service}:inbox:evt-of-another-subscription", "1");
 
         await _host.Projection.DropAsync(CommitteeId);
         Assert.Null(await _host.CommitteeAsync());
-        Assert.Empty(Keys("meetings:membership:*"));
-        Assert.Equal(["meetings:inbox:evt-of-another-subscription"], Keys("meetings:inbox:*"));
+        Assert.Empty(Keys($"{ProjectionHost.Service}:membership:*"));
+        Assert.Equal([$"{ProjectionHost.Service}:inbox:evt-of-another-subscription"], Keys($"{ProjectionHost.Service}:inbox:*"));
 
         // The same deliveries again (same ids, as a stream read from the start would bring them).
         await _host.DeliverAllAsync(history);
@@ -226,7 +228,7 @@ public sealed class MembershipProjectionTests(RedisFixture redis) : IClassFixtur
             _host.DeliverAsync(new("evt-no-seat", new MemberAppointed { CommitteeId = CommitteeId }, Seq(2))));
 
         Assert.Empty((await _host.CommitteeAsync())!.Seats);
-        Assert.Empty(Keys("meetings:inbox:evt-no-seat"));
+        Assert.Empty(Keys($"{ProjectionHost.Service}:inbox:evt-no-seat"));
     }
 
     [Fact]

@@ -1,20 +1,15 @@
-using Bcd.Contracts.Events.V1;
-using Bcd.Meetings.Domain;
-using Bcd.Meetings.IntegrationEvents;
-using Bcd.Meetings.Projections;
 using Bcd.ServiceDefaults.EventBus;
 using Bcd.Testing;
-using Google.Protobuf;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
-namespace Bcd.Meetings.Tests.Projections;
+namespace Bcd.Projections.Membership.Tests;
 
 /// <summary>
-/// The meetings service's event wiring (AddServiceDefaults + AddEventBus with the membership
-/// subscriptions, as Extensions.cs declares them) over a real Redis, not started: tests hand CloudEvents
-/// to the real dispatcher, so the inbox and the atomic commit are the ones the transports use.
+/// A service wired as a service wires the projection (AddServiceDefaults, then the library's two lines)
+/// over a real Redis, not started: tests hand CloudEvents to the real dispatcher, so the inbox and the
+/// atomic commit are the ones the transports use.
 /// </summary>
 internal sealed class ProjectionHost : IAsyncDisposable
 {
@@ -37,26 +32,46 @@ internal sealed class ProjectionHost : IAsyncDisposable
 
     public IMembershipView View { get; }
 
-    public static ProjectionHost Create(RedisServer redis)
+    /// <summary>
+    /// The subscribing service: any name but membership's own does, and none of the real ones, so
+    /// nothing here leans on a service's key prefix.
+    /// </summary>
+    public const string Service = "subscriber";
+
+    public static ProjectionHost Create(RedisServer redis) => new(Builder(redis, subscribe: true).Build());
+
+    /// <summary>
+    /// A service's builder with the projection registered; <paramref name="subscribe"/> false leaves
+    /// out SubscribesToMembership(), the mistake the start check is there for.
+    /// </summary>
+    public static WebApplicationBuilder Builder(RedisServer redis, bool subscribe, params string[] settings)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             Args =
             [
                 "--environment=Testing",
-                "--Service:Name=meetings",
+                $"--Service:Name={Service}",
                 $"--ConnectionStrings:redis={redis.ConnectionString}",
                 "--EventBus:Transport=Redis",
                 "--EventBus:RelayEnabled=false",
                 "--Logging:LogLevel:Default=Warning",
                 .. TestTokens.Settings(),
+                .. settings,
             ],
             ContentRootPath = AppContext.BaseDirectory,
         });
         builder.AddServiceDefaults();
-        // The service's own wiring: the same subscriptions and projection the service runs.
-        builder.AddApplicationServices();
-        return new ProjectionHost(builder.Build());
+        // The two lines a service writes in its Extensions.cs.
+        builder.AddEventBus(events =>
+        {
+            if (subscribe)
+            {
+                events.SubscribesToMembership();
+            }
+        });
+        builder.Services.AddMembershipProjection();
+        return builder;
     }
 
     /// <summary>Delivers one membership event as the transports do (a CloudEvent from /bcd/membership).</summary>
@@ -80,6 +95,3 @@ internal sealed class ProjectionHost : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _app.DisposeAsync();
 }
-
-/// <summary>One membership event as it travels: its CloudEvent id and its publisher's outbox position.</summary>
-internal sealed record Delivery(string Id, IMessage Event, string Sequence);

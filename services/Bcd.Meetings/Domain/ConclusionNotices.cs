@@ -1,5 +1,6 @@
 using Bcd.Contracts.Common.V1;
 using Bcd.Contracts.Meetings.V1;
+using Bcd.Projections.Membership;
 using Bcd.ServiceDefaults.Errors;
 using Bcd.ServiceDefaults.Identity;
 using Bcd.ServiceDefaults.Time;

@@ -1,4 +1,5 @@
 using Bcd.Contracts.Meetings.V1;
+using Bcd.Projections.Membership;
 using Bcd.ServiceDefaults.Time;
 using Ical.Net.CalendarComponents;
 using Ical.Net.DataTypes;

@@ -1,5 +1,6 @@
 using Bcd.Meetings.Domain;
 using Bcd.Meetings.Storage;
+using Bcd.Projections.Membership;
 using Bcd.ServiceDefaults.Errors;
 using Bcd.ServiceDefaults.Identity;
 

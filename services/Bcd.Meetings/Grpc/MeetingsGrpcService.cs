@@ -2,6 +2,7 @@ using Bcd.Contracts.Events.V1;
 using Bcd.Contracts.Meetings.V1;
 using Bcd.Meetings.Domain;
 using Bcd.Meetings.Storage;
+using Bcd.Projections.Membership;
 using Bcd.ServiceDefaults.Errors;
 using Bcd.ServiceDefaults.Identity;
 using Bcd.ServiceDefaults.Storage;

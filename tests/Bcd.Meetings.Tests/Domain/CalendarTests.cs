@@ -1,6 +1,7 @@
 using Bcd.Contracts.Common.V1;
 using Bcd.Contracts.Meetings.V1;
 using Bcd.Meetings.Domain;
+using Bcd.Projections.Membership;
 using Google.Protobuf.WellKnownTypes;
 using static Bcd.Meetings.Tests.TestCommittee;
 using IcalCalendar = Ical.Net.Calendar;

@@ -2,6 +2,7 @@ using Bcd.Contracts.Common.V1;
 using Bcd.Contracts.Meetings.V1;
 using Bcd.Contracts.Membership.V1;
 using Bcd.Meetings.Domain;
+using Bcd.Projections.Membership;
 using Bcd.ServiceDefaults.Identity;
 using Bcd.ServiceDefaults.Time;
 using Google.Protobuf.WellKnownTypes;

@@ -10,7 +10,7 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using static Bcd.Meetings.Tests.Projections.MembershipHistory;
+using static Bcd.Projections.Membership.Tests.MembershipHistory;
 
 namespace Bcd.Meetings.Tests.Functional;
 

@@ -1,7 +1,7 @@
 using Bcd.Contracts.Meetings.V1;
 using Bcd.Contracts.Membership.V1;
-using Bcd.Meetings.Domain;
 using Bcd.Membership;
+using Bcd.Projections.Membership;
 using Bcd.ServiceDefaults.Time;
 using Bcd.Testing;
 using Google.Protobuf.WellKnownTypes;

@@ -1,0 +1,2 @@
+var app = Bcd.Tasks.TasksApp.Create(args);
+app.Run();

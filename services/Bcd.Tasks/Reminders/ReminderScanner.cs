@@ -1,0 +1,83 @@
+using Bcd.ServiceDefaults.Errors;
+using Bcd.ServiceDefaults.Time;
+using Bcd.Tasks.Domain;
+using Bcd.Tasks.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Bcd.Tasks.Reminders;
+
+/// <summary>
+/// Sends the "due soon" and "overdue" reminders (TaskDueSoon, TaskOverdue), each once per task and
+/// threshold. The clock is the TimeProvider; what was sent is part of the task (reminders_sent), saved
+/// with the events in one commit, so a restart — or a second replica scanning at the same time, which
+/// loses the version race — never sends one twice.
+/// </summary>
+public sealed partial class ReminderScanner(
+    TasksRepository repository, IOptions<TasksOptions> options, TimeProvider time, ILogger<ReminderScanner> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.Reminders.ScanSeconds), time);
+        do
+        {
+            try
+            {
+                await ScanAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Redis away for a moment: the next tick tries again; nothing was half-sent.
+                LogScanFailed(logger, ex);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>One pass over the open tasks; returns how many reminders it sent.</summary>
+    public async Task<int> ScanAsync(CancellationToken ct = default)
+    {
+        var thresholds = options.Value.Reminders.DueSoonDays;
+        var now = time.GetUtcNow();
+        var horizon = ProvinceTime.DateOf(now).AddDays(thresholds.Max());
+        var sent = 0;
+        foreach (var (committeeId, taskId) in await repository.OpenTasksDueByAsync(horizon))
+        {
+            ct.ThrowIfCancellationRequested();
+            var loaded = await repository.FindAsync(taskId);
+            if (loaded is null || loaded.State.CommitteeId != committeeId)
+            {
+                continue;
+            }
+
+            var task = new TaskAggregate(loaded.State.Clone());
+            var due = task.DueReminders(now, thresholds);
+            if (due.Count == 0)
+            {
+                continue;
+            }
+
+            var events = task.SendReminders(due, thresholds, now);
+            var changes = repository.Store.NewChangeSet();
+            repository.Save(changes, task.State, loaded.State, loaded.Version);
+            foreach (var evt in events)
+            {
+                changes.Publish(evt, committeeId);
+            }
+
+            try
+            {
+                await repository.Store.CommitAsync(changes);
+                sent += events.Count;
+            }
+            catch (ConcurrencyConflictException)
+            {
+                // The task changed meanwhile (a report, another scanner): the next pass decides again.
+            }
+        }
+
+        return sent;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reminder scan failed; retrying at the next tick")]
+    private static partial void LogScanFailed(ILogger logger, Exception exception);
+}

@@ -25,7 +25,9 @@ internal static class MeetingsSetup
     /// </summary>
     public static async Task<string[]> HoldMeetingsAsync(Uri meetings, string committeeId, Metadata head, Metadata standingAgency, int count)
     {
-        var startsAt = DateTimeOffset.UtcNow.AddSeconds(4);
+        await WaitForProjectionAsync(meetings, committeeId, head);
+        // Far enough ahead for 200 convene/proposal/confirm rounds on a loaded machine; holding waits for it.
+        var startsAt = DateTimeOffset.UtcNow.AddSeconds(15);
         var ids = await Task.WhenAll(Enumerable.Range(0, count).Select(_ => PrepareMeetingAsync(meetings, committeeId, head, standingAgency, startsAt)));
         var wait = startsAt - DateTimeOffset.UtcNow;
         if (wait > TimeSpan.Zero)
@@ -48,7 +50,7 @@ internal static class MeetingsSetup
         return ids;
     }
 
-    private static async Task<string> PrepareMeetingAsync(Uri meetings, string committeeId, Metadata head, Metadata standingAgency, DateTimeOffset startsAt)
+    private static async Task WaitForProjectionAsync(Uri meetings, string committeeId, Metadata head)
     {
         using var channel = GrpcChannel.ForAddress(meetings);
         var client = new MeetingsService.MeetingsServiceClient(channel);
@@ -66,7 +68,12 @@ internal static class MeetingsSetup
                 await Task.Delay(100);
             }
         }
+    }
 
+    private static async Task<string> PrepareMeetingAsync(Uri meetings, string committeeId, Metadata head, Metadata standingAgency, DateTimeOffset startsAt)
+    {
+        using var channel = GrpcChannel.ForAddress(meetings);
+        var client = new MeetingsService.MeetingsServiceClient(channel);
         var convened = await client.ConveneMeetingAsync(new ConveneMeetingRequest
         {
             RequestId = "bench-convene-" + Guid.NewGuid().ToString("N"),

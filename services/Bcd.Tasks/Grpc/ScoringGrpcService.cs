@@ -5,6 +5,7 @@ using Bcd.Projections.Membership;
 using Bcd.ServiceDefaults.Errors;
 using Bcd.ServiceDefaults.Identity;
 using Bcd.ServiceDefaults.Storage;
+using Bcd.ServiceDefaults.Time;
 using Bcd.Tasks.Domain;
 using Bcd.Tasks.Domain.Scoring;
 using Bcd.Tasks.Storage;
@@ -97,7 +98,8 @@ public sealed class ScoringGrpcService(
                 await tasks.LoadFactsAsync(request.CommitteeId),
                 await tasks.LoadReportFactsAsync(request.CommitteeId),
                 await scoring.LoadFindingsAsync(request.CommitteeId),
-                request.ManualScores);
+                request.ManualScores,
+                time.Today());
             var result = ScoringEngine.Compute(inputs);
             var now = time.GetUtcNow();
             var round = new ScoringRound
@@ -245,6 +247,7 @@ public sealed class ScoringGrpcService(
             Record(proposal, "PROPOSAL_SUBMITTED",
                 $"Đề nghị {(request.Kind == ProposalKind.Commendation ? "khen thưởng" : "xem xét trách nhiệm")} {score.AgencyName}: {score.TotalCenti / 100m:0.00} điểm, hạng {score.Rank}.",
                 proposal.ProposedBy, now, request.RequestId);
+            scoring.RequireUncorrected(changes, request.CommitteeId, round.RoundId);
             scoring.AddProposal(changes, proposal);
             return new ProposeRecognitionResponse { Proposal = proposal };
         });
@@ -269,7 +272,13 @@ public sealed class ScoringGrpcService(
             proposal.Status = request.Approve ? ProposalStatus.Approved : ProposalStatus.Rejected;
             proposal.DecidedAt = Timestamp.FromDateTimeOffset(now);
             proposal.DecidedBy = caller.ToActor(capacity);
-            proposal.Decision = request.Decision;
+            proposal.Decision = request.Decision.Clone();
+            if (proposal.Decision.Signer.Length == 0)
+            {
+                // X1: the decision records who signed it; the Head deciding here is the signer.
+                proposal.Decision.Signer = caller.DisplayName;
+            }
+
             proposal.DecisionNote = request.Note;
             Record(proposal, request.Approve ? "PROPOSAL_APPROVED" : "PROPOSAL_REJECTED",
                 $"{(request.Approve ? "Đồng ý" : "Không đồng ý")} theo quyết định số {request.Decision.Number}.", proposal.DecidedBy, now, request.RequestId);

@@ -91,7 +91,7 @@ public sealed class ScoringRepository(RedisStore store)
         return changes
             .Create(RoundKey(round.CommitteeId, round.RoundId), round, () => new AlreadyExistsException("scoring round", round.RoundId))
             .StringSet(RoundInputsKey(round.CommitteeId, round.RoundId), inputs.ToByteArray())
-            .SortedSetAdd(RoundIndex(round.CommitteeId), round.RoundId, round.ComputedAt.Seconds);
+            .SortedSetAdd(RoundIndex(round.CommitteeId), round.RoundId, round.ComputedAt.ToDateTimeOffset().ToUnixTimeMilliseconds());
     }
 
     public ChangeSet SaveRound(ChangeSet changes, ScoringRound round, long expectedVersion)
@@ -114,6 +114,10 @@ public sealed class ScoringRepository(RedisStore store)
             () => new RuleViolationException("T6", "ROUND_ALREADY_CORRECTED",
                 $"Round {correctedRoundId} was already corrected; correct the correction instead.",
                 $"Kỳ {correctedRoundId} đã được đính chính; hãy đính chính kỳ đính chính."));
+
+    /// <summary>Fails the commit (ABORTED, the client retries and sees it) if a correction of the round is published meanwhile.</summary>
+    public ChangeSet RequireUncorrected(ChangeSet changes, string committeeId, string roundId) =>
+        changes.Require(CorrectionKey(committeeId, roundId), 0);
 
     public async Task<string?> CorrectionOfAsync(string committeeId, string roundId) =>
         (await store.LoadAsync(CorrectionKey(committeeId, roundId), StringValue.Parser))?.State.Value;
@@ -141,7 +145,7 @@ public sealed class ScoringRepository(RedisStore store)
         proposal.Version = 1;
         return changes
             .Create(ProposalKey(proposal.CommitteeId, proposal.ProposalId), proposal, () => new AlreadyExistsException("proposal", proposal.ProposalId))
-            .SortedSetAdd(ProposalIndex(proposal.CommitteeId), proposal.ProposalId, proposal.ProposedAt.Seconds);
+            .SortedSetAdd(ProposalIndex(proposal.CommitteeId), proposal.ProposalId, proposal.ProposedAt.ToDateTimeOffset().ToUnixTimeMilliseconds());
     }
 
     public ChangeSet SaveProposal(ChangeSet changes, Proposal proposal, long expectedVersion)

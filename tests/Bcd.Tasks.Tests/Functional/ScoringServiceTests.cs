@@ -224,9 +224,12 @@ public sealed class ScoringServiceTests(RedisFixture redis)
         Assert.NotEqual(before.RoundId, after.RoundId);
         Assert.NotEqual(before.InputsSha256, after.InputsSha256);
         Assert.NotEqual(before.ResultSha256, after.ResultSha256);
-        // Sở Tài chính: both due tasks done (one on time), the September one still overdue → (50 × 5000 + 30 × 7500 + 20 × 10000) ÷ 100.
-        Assert.Equal(2500, ScoringSteps.Of(before, "so-tai-chinh").TotalCenti);
+        // The quarter is still running: each round counts what is settled on its day (T6, as_of_day).
+        // 10/12, Sở Tài chính: the 15/11 task done late; the 20/12 one not yet due, so not counted; the September one overdue
+        // → (50 × 0 + 30 × 7500 + 20 × 10000) ÷ 100. 12/12: the 20/12 task done early → (50 × 5000 + 30 × 7500 + 20 × 10000) ÷ 100.
+        Assert.Equal(4250, ScoringSteps.Of(before, "so-tai-chinh").TotalCenti);
         Assert.Equal(6750, ScoringSteps.Of(after, "so-tai-chinh").TotalCenti);
+        Assert.Equal(1, ScoringSteps.Of(before, "so-tai-chinh").TasksDue);
         // The first round is kept as it was; newest first, without results.
         Assert.Equal([after.RoundId, before.RoundId], rounds.Select(r => r.RoundId));
         Assert.All(rounds, r => Assert.Null(r.Result));
@@ -455,7 +458,10 @@ public sealed class ScoringServiceTests(RedisFixture redis)
         Assert.Equal("NOT_HEAD", ScoringSteps.Reason(byDeputy));
         Assert.Equal(StatusCode.PermissionDenied, byStandingAgency.StatusCode);
         Assert.Equal(ProposalStatus.Approved, decided.Status);
-        Assert.Equal(decision, decided.Decision);
+        // The Head signs the decision recorded (X1) when the request leaves the signer out.
+        var signed = decision.Clone();
+        signed.Signer = "Phạm Hoàng Sơn";
+        Assert.Equal(signed, decided.Decision);
         Assert.Equal(("HEAD", Head), (decided.DecidedBy.ActingAs, decided.DecidedBy.PersonId));
         Assert.Equal(new DateOnly(2027, 1, 8), ProvinceTime.DateOf(decided.DecidedAt.ToDateTimeOffset()));
         Assert.Equal(["PROPOSAL_SUBMITTED", "PROPOSAL_APPROVED"], decided.History.Select(h => h.Action));

@@ -31,6 +31,9 @@ public static class ScoringEngine
             }
         }
 
+        // A period still running is counted as of its as-of day: only what is settled by then (done, or past its deadline).
+        var asOf = inputs.AsOfDay;
+        var end = asOf == 0 ? to : Math.Min(to, asOf);
         foreach (var task in inputs.Tasks)
         {
             if (!tallies.TryGetValue(task.LeadAgencyId, out var tally))
@@ -38,10 +41,11 @@ public static class ScoringEngine
                 continue;
             }
 
-            if (task.DeadlineDay >= from && task.DeadlineDay <= to)
+            var completedBy = task.CompletedDay != 0 && task.CompletedDay <= end;
+            if (task.DeadlineDay >= from && task.DeadlineDay <= to && (asOf == 0 || completedBy || task.DeadlineDay < asOf))
             {
                 tally.TasksDue++;
-                if (task.CompletedDay != 0 && task.CompletedDay <= to)
+                if (completedBy)
                 {
                     tally.TasksCompleted++;
                     if (task.CompletedDay <= task.DeadlineDay)
@@ -51,7 +55,7 @@ public static class ScoringEngine
                 }
             }
 
-            if (IsOverdueAt(task, to))
+            if (IsOverdueAt(task, end))
             {
                 tally.TasksOverdue++;
             }
@@ -59,10 +63,12 @@ public static class ScoringEngine
 
         foreach (var report in inputs.Reports)
         {
-            if (report.DueDay >= from && report.DueDay <= to && tallies.TryGetValue(report.LeadAgencyId, out var tally))
+            var submittedBy = report.SubmittedDay != 0 && report.SubmittedDay <= end;
+            if (report.DueDay >= from && report.DueDay <= to && (asOf == 0 || submittedBy || report.DueDay < asOf) &&
+                tallies.TryGetValue(report.LeadAgencyId, out var tally))
             {
                 tally.ReportsDue++;
-                if (report.SubmittedDay != 0 && report.SubmittedDay <= report.DueDay)
+                if (submittedBy && report.SubmittedDay <= report.DueDay)
                 {
                     tally.ReportsOnTime++;
                 }
@@ -71,7 +77,7 @@ public static class ScoringEngine
 
         foreach (var finding in inputs.Findings)
         {
-            if (finding.IssuedDay >= from && finding.IssuedDay <= to && tallies.TryGetValue(finding.AgencyId, out var tally))
+            if (finding.IssuedDay >= from && finding.IssuedDay <= end && tallies.TryGetValue(finding.AgencyId, out var tally))
             {
                 tally.Findings++;
             }

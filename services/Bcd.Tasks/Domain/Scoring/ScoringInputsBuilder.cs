@@ -15,7 +15,8 @@ public static class ScoringInputsBuilder
     private const int MaxMissingReported = 50;
 
     /// <summary>
-    /// Builds the snapshot. Bad request data (period, manual scores) → <see cref="InvalidArgumentException"/>
+    /// Builds the snapshot (<paramref name="today"/>: the province day of the computation, which matters
+    /// only while the period runs). Bad request data (period, manual scores) → <see cref="InvalidArgumentException"/>
     /// with paths of ComputeRoundRequest ("period.to", "manual_scores[3].criterion_code"). Facts that
     /// contradict each other (an agency or a task twice) are the caller's bug → <see cref="ArgumentException"/>.
     /// </summary>
@@ -27,7 +28,8 @@ public static class ScoringInputsBuilder
         IEnumerable<TaskFact> tasks,
         IEnumerable<ReportFact> reports,
         IEnumerable<FindingFact> findings,
-        IEnumerable<ManualScore> manualScores)
+        IEnumerable<ManualScore> manualScores,
+        DateOnly? today = null)
     {
         ArgumentNullException.ThrowIfNull(committeeId);
         ArgumentNullException.ThrowIfNull(criteria);
@@ -69,6 +71,8 @@ public static class ScoringInputsBuilder
             CommitteeId = committeeId,
             Period = period.Clone(),
             Criteria = criteria.Clone(),
+            // A period still running is scored as of today (what is settled by now), and says so.
+            AsOfDay = today is { } day && day.DayNumber <= to ? day.DayNumber : 0,
         };
         inputs.Agencies.AddRange(agencyList);
         inputs.Tasks.AddRange(SelectTasks(tasks, agencyIndex, from, to));

@@ -10,19 +10,30 @@ namespace Bcd.Tasks.Reminders;
 /// Sends the "due soon" and "overdue" reminders (TaskDueSoon, TaskOverdue), each once per task and
 /// threshold. The clock is the TimeProvider; what was sent is part of the task (reminders_sent), saved
 /// with the events in one commit, so a restart — or a second replica scanning at the same time, which
-/// loses the version race — never sends one twice.
+/// loses the version race — never sends one twice. The scan runs on the replica holding the lease.
 /// </summary>
 public sealed partial class ReminderScanner(
     TasksRepository repository, IOptions<TasksOptions> options, TimeProvider time, ILogger<ReminderScanner> logger) : BackgroundService
 {
+    private readonly string _owner = $"{Environment.MachineName}-{Guid.NewGuid():N}";
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.Reminders.ScanSeconds), time);
+        var period = TimeSpan.FromSeconds(options.Value.Reminders.ScanSeconds);
+        var lease = repository.Store.Keys.Prefix + "reminders:lease";
+        using var timer = new PeriodicTimer(period, time);
         do
         {
             try
             {
-                await ScanAsync(stoppingToken);
+                // One replica scans: it holds a lease of one period and renews it at each tick; if it
+                // stops, another takes the lease within a period. (Two scanning would still send each
+                // reminder once — the task's version decides — but would load every task twice.)
+                var db = repository.Store.Database;
+                if (await db.LockExtendAsync(lease, _owner, period * 2) || await db.LockTakeAsync(lease, _owner, period * 2))
+                {
+                    await ScanAsync(stoppingToken);
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

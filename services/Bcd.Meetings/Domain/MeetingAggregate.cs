@@ -640,12 +640,5 @@ public sealed partial class MeetingAggregate(Meeting state)
     private static DateTime ProvinceLocal(DateTimeOffset instant) => TimeZoneInfo.ConvertTime(instant, ProvinceTime.Zone).DateTime;
 
     private void Record(string action, string summary, Actor actor, DateTimeOffset now, string requestId) =>
-        State.History.Add(new HistoryEntry
-        {
-            Time = Timestamp.FromDateTimeOffset(now),
-            Actor = actor,
-            Action = action,
-            Summary = summary,
-            RequestId = requestId,
-        });
+        State.History.Add(Bcd.ServiceDefaults.Storage.History.Entry(action, summary, actor, now, requestId));
 }

@@ -57,14 +57,7 @@ public sealed class MembershipRepository(RedisStore store, TimeProvider time)
     public ChangeSet History(ChangeSet changes, string committeeId, ActingCapacity capacity, Caller caller, string action, string summary,
         Decision? decision = null, string requestId = "")
     {
-        var entry = new HistoryEntry
-        {
-            Time = time.NowTimestamp(),
-            Actor = caller.ToActor(capacity),
-            Action = action,
-            Summary = summary,
-            RequestId = requestId,
-        };
+        var entry = Bcd.ServiceDefaults.Storage.History.Entry(action, summary, caller.ToActor(capacity), time.GetUtcNow(), requestId);
         if (decision is not null)
         {
             entry.Decision = decision;

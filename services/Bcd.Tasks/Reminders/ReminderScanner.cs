@@ -51,38 +51,37 @@ public sealed partial class ReminderScanner(
         var now = time.GetUtcNow();
         var horizon = ProvinceTime.DateOf(now).AddDays(thresholds.Max());
         var sent = 0;
-        foreach (var (committeeId, taskId) in await repository.OpenTasksDueByAsync(horizon))
+        // Loaded in batches; a task carries its stored version (AssignedTask.version), which the commit checks.
+        foreach (var batch in (await repository.OpenTasksDueByAsync(horizon)).Chunk(200))
         {
             ct.ThrowIfCancellationRequested();
-            var loaded = await repository.FindAsync(taskId);
-            if (loaded is null || loaded.State.CommitteeId != committeeId)
+            var committees = batch.ToDictionary(c => c.TaskId, c => c.CommitteeId, StringComparer.Ordinal);
+            foreach (var stored in await repository.LoadByIdsAsync(committees.Keys))
             {
-                continue;
-            }
+                var task = new TaskAggregate(stored.Clone());
+                var due = task.DueReminders(now, thresholds);
+                if (due.Count == 0 || committees[stored.TaskId] != stored.CommitteeId)
+                {
+                    continue;
+                }
 
-            var task = new TaskAggregate(loaded.State.Clone());
-            var due = task.DueReminders(now, thresholds);
-            if (due.Count == 0)
-            {
-                continue;
-            }
+                var events = task.SendReminders(due, thresholds, now);
+                var changes = repository.Store.NewChangeSet();
+                repository.Save(changes, task.State, stored, stored.Version);
+                foreach (var evt in events)
+                {
+                    changes.Publish(evt, stored.CommitteeId);
+                }
 
-            var events = task.SendReminders(due, thresholds, now);
-            var changes = repository.Store.NewChangeSet();
-            repository.Save(changes, task.State, loaded.State, loaded.Version);
-            foreach (var evt in events)
-            {
-                changes.Publish(evt, committeeId);
-            }
-
-            try
-            {
-                await repository.Store.CommitAsync(changes);
-                sent += events.Count;
-            }
-            catch (ConcurrencyConflictException)
-            {
-                // The task changed meanwhile (a report, another scanner): the next pass decides again.
+                try
+                {
+                    await repository.Store.CommitAsync(changes);
+                    sent += events.Count;
+                }
+                catch (ConcurrencyConflictException)
+                {
+                    // The task changed meanwhile (a report, another scanner): the next pass decides again.
+                }
             }
         }
 

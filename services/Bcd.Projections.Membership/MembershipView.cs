@@ -29,6 +29,23 @@ public static class MembershipViewExtensions
     }
 }
 
+/// <summary>How a seat's role is written in actors and assigning authorities (directive.proto's acting_as).</summary>
+public static class RoleCodes
+{
+    public const string Head = "HEAD";
+    public const string StandingDeputyHead = "STANDING_DEPUTY_HEAD";
+    public const string DeputyHead = "DEPUTY_HEAD";
+    public const string Member = "MEMBER";
+
+    public static string Code(this Role role) => role switch
+    {
+        Role.Head => Head,
+        Role.StandingDeputyHead => StandingDeputyHead,
+        Role.DeputyHead => DeputyHead,
+        _ => Member,
+    };
+}
+
 public sealed record AgencyView(string AgencyId, string Name);
 
 /// <summary>One holder of a seat over a span of days. Until is the last day held, inclusive (membership's Until − 1 day); null while current.</summary>

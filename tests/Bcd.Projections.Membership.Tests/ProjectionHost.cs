@@ -76,12 +76,7 @@ internal sealed class ProjectionHost : IAsyncDisposable
 
     /// <summary>Delivers one membership event as the transports do (a CloudEvent from /bcd/membership).</summary>
     public Task<DispatchOutcome> DeliverAsync(Delivery delivery) =>
-        Dispatcher.DispatchAsync(new CloudEventEnvelope(
-            delivery.Id, CloudEventEnvelope.SourceOf("membership"), delivery.Event.Descriptor.FullName, MembershipHistory.CommitteeId,
-            DateTimeOffset.UtcNow, string.Empty, CloudEventEnvelope.Formatter.Format(delivery.Event))
-        {
-            Sequence = delivery.Sequence,
-        }, CancellationToken.None);
+        Dispatcher.DeliverAsync(delivery.Event, delivery.Id, "membership", MembershipHistory.CommitteeId, DateTimeOffset.UtcNow, delivery.Sequence);
 
     public async Task DeliverAllAsync(IEnumerable<Delivery> deliveries)
     {

@@ -14,22 +14,13 @@ namespace Bcd.Meetings.Domain;
 /// </summary>
 public static class MeetingAuthority
 {
-    public const string Head = "HEAD";
-    public const string StandingDeputyHead = "STANDING_DEPUTY_HEAD";
-    public const string DeputyHead = "DEPUTY_HEAD";
-    public const string Member = "MEMBER";
+    public const string Head = RoleCodes.Head;
+    public const string StandingDeputyHead = RoleCodes.StandingDeputyHead;
+    public const string DeputyHead = RoleCodes.DeputyHead;
+    public const string Member = RoleCodes.Member;
     public const string GroupLeader = "GROUP_LEADER";
     public const string StandingAgency = "STANDING_AGENCY";
     public const string AgencyRepresentative = "AGENCY_REPRESENTATIVE";
-
-    /// <summary>The code of a seat's role as it appears in actors and assigning authorities (directive.proto).</summary>
-    public static string Code(this Role role) => role switch
-    {
-        Role.Head => Head,
-        Role.StandingDeputyHead => StandingDeputyHead,
-        Role.DeputyHead => DeputyHead,
-        _ => Member,
-    };
 
     public static string? HeadOn(this CommitteeView view, DateTimeOffset at) =>
         view.HolderOfRole(Role.Head, ProvinceTime.DateOf(at))?.PersonId;

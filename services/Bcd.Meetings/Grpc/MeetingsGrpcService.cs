@@ -30,11 +30,11 @@ public sealed class MeetingsGrpcService(
     public override Task<ConveneMeetingResponse> ConveneMeeting(ConveneMeetingRequest request, ServerCallContext context)
     {
         var caller = context.Caller();
-        return Store.ExecuteOnceAsync(Scope(context, caller), request.RequestId, ConveneMeetingResponse.Parser, async changes =>
+        return Store.ExecuteOnceAsync(context.IdempotencyScope(caller), request.RequestId, ConveneMeetingResponse.Parser, async changes =>
         {
             var view = await CommitteeAsync(request.CommitteeId, context);
             var now = time.GetUtcNow();
-            var meeting = MeetingAggregate.Convene(NewId("mtg", now), request, caller, view, now);
+            var meeting = MeetingAggregate.Convene(Ids.New("mtg", now), request, caller, view, now);
             repository.AddMeeting(changes, meeting.State);
             changes.Publish(new MeetingConvened
             {
@@ -146,14 +146,14 @@ public sealed class MeetingsGrpcService(
         {
             try
             {
-                return await Store.ExecuteOnceAsync(Scope(context, caller), request.RequestId, IssueConclusionResponse.Parser, async changes =>
+                return await Store.ExecuteOnceAsync(context.IdempotencyScope(caller), request.RequestId, IssueConclusionResponse.Parser, async changes =>
                 {
                     var view = await CommitteeAsync(request.CommitteeId, context);
                     var loaded = await repository.LoadMeetingAsync(request.CommitteeId, request.MeetingId);
                     var now = time.GetUtcNow();
                     var (sequence, counterVersion) = await repository.NextNoticeSequenceAsync(request.CommitteeId, ConclusionNotices.YearOf(now));
                     var meeting = new MeetingAggregate(loaded.State);
-                    var notice = meeting.IssueConclusion(request, caller, view, now, NewId("tb", now), sequence);
+                    var notice = meeting.IssueConclusion(request, caller, view, now, Ids.New("tb", now), sequence);
                     repository.AddNotice(changes, notice, counterVersion);
                     repository.SaveMeeting(changes, meeting.State, loaded.Version);
                     changes.Publish(new ConclusionIssued
@@ -183,7 +183,7 @@ public sealed class MeetingsGrpcService(
     public override Task<AcknowledgeConclusionResponse> AcknowledgeConclusion(AcknowledgeConclusionRequest request, ServerCallContext context)
     {
         var caller = context.Caller();
-        return Store.ExecuteOnceAsync(Scope(context, caller), request.RequestId, AcknowledgeConclusionResponse.Parser, async changes =>
+        return Store.ExecuteOnceAsync(context.IdempotencyScope(caller), request.RequestId, AcknowledgeConclusionResponse.Parser, async changes =>
         {
             await CommitteeAsync(request.CommitteeId, context);
             var loaded = await repository.LoadNoticeAsync(request.CommitteeId, request.NoticeId);
@@ -224,11 +224,11 @@ public sealed class MeetingsGrpcService(
     public override Task<OpenConsultationResponse> OpenConsultation(OpenConsultationRequest request, ServerCallContext context)
     {
         var caller = context.Caller();
-        return Store.ExecuteOnceAsync(Scope(context, caller), request.RequestId, OpenConsultationResponse.Parser, async changes =>
+        return Store.ExecuteOnceAsync(context.IdempotencyScope(caller), request.RequestId, OpenConsultationResponse.Parser, async changes =>
         {
             var view = await CommitteeAsync(request.CommitteeId, context);
             var now = time.GetUtcNow();
-            var consultation = ConsultationAggregate.Open(NewId("cons", now), caller, view, request.Question, request.Documents,
+            var consultation = ConsultationAggregate.Open(Ids.New("cons", now), caller, view, request.Question, request.Documents,
                 request.RecipientPersonIds, request.Deadline.ToDateTimeOffset(), now);
             repository.AddConsultation(changes, consultation.State);
             return new OpenConsultationResponse { Consultation = ConsultationAggregate.ForRead(consultation.State, now) };
@@ -238,7 +238,7 @@ public sealed class MeetingsGrpcService(
     public override Task<AnswerConsultationResponse> AnswerConsultation(AnswerConsultationRequest request, ServerCallContext context)
     {
         var caller = context.Caller();
-        return Store.ExecuteOnceAsync(Scope(context, caller), request.RequestId, AnswerConsultationResponse.Parser, async changes =>
+        return Store.ExecuteOnceAsync(context.IdempotencyScope(caller), request.RequestId, AnswerConsultationResponse.Parser, async changes =>
         {
             await CommitteeAsync(request.CommitteeId, context);
             var loaded = await repository.LoadConsultationAsync(request.CommitteeId, request.ConsultationId);
@@ -260,7 +260,7 @@ public sealed class MeetingsGrpcService(
     public override Task<DecideConsultationResponse> DecideConsultation(DecideConsultationRequest request, ServerCallContext context)
     {
         var caller = context.Caller();
-        return Store.ExecuteOnceAsync(Scope(context, caller), request.RequestId, DecideConsultationResponse.Parser, async changes =>
+        return Store.ExecuteOnceAsync(context.IdempotencyScope(caller), request.RequestId, DecideConsultationResponse.Parser, async changes =>
         {
             var view = await CommitteeAsync(request.CommitteeId, context);
             var loaded = await repository.LoadConsultationAsync(request.CommitteeId, request.ConsultationId);
@@ -293,7 +293,7 @@ public sealed class MeetingsGrpcService(
         where TResponse : Google.Protobuf.IMessage<TResponse>
     {
         var caller = context.Caller();
-        return Store.ExecuteOnceAsync(Scope(context, caller), requestId, parser, async changes =>
+        return Store.ExecuteOnceAsync(context.IdempotencyScope(caller), requestId, parser, async changes =>
         {
             var view = await CommitteeAsync(committeeId, context);
             var loaded = await repository.LoadMeetingAsync(committeeId, meetingId);
@@ -308,8 +308,4 @@ public sealed class MeetingsGrpcService(
     /// <summary>The committee as projected from membership events; a caller of another committee is refused.</summary>
     private Task<CommitteeView> CommitteeAsync(string committeeId, ServerCallContext context) =>
         membership.RequireCommitteeAsync(context.Caller(), committeeId, context.CancellationToken);
-
-    private static string NewId(string prefix, DateTimeOffset now) => $"{prefix}-{Guid.CreateVersion7(now):N}";
-
-    private static string Scope(ServerCallContext context, Caller caller) => $"{context.Method}:{caller.PersonId}";
 }

@@ -31,7 +31,7 @@ public sealed class MembershipGrpcService(MembershipRepository repository, TimeP
             $"Only the Chairman of the People's Committee of {request.Province} may found its Steering Committee.",
             $"Chỉ Chủ tịch UBND tỉnh {request.Province} mới được thành lập Ban Chỉ đạo của tỉnh.",
             "M2");
-        return Store.ExecuteOnceAsync(Scope(context, caller), request.RequestId, CreateCommitteeResponse.Parser, changes =>
+        return Store.ExecuteOnceAsync(context.IdempotencyScope(caller), request.RequestId, CreateCommitteeResponse.Parser, changes =>
         {
             // An existing committee id or province is refused by the commit itself (ALREADY_EXISTS / M1).
             var founded = CommitteeFactory.Found(request, caller, time);
@@ -63,7 +63,7 @@ public sealed class MembershipGrpcService(MembershipRepository repository, TimeP
         var caller = context.Caller();
         var (committee, version) = await repository.LoadCommitteeAsync(request.CommitteeId);
         var capacity = committee.RequireStandingAgency(caller, "X4");
-        return await Store.ExecuteOnceAsync(Scope(context, caller), request.RequestId, RegisterAgencyResponse.Parser, changes =>
+        return await Store.ExecuteOnceAsync(context.IdempotencyScope(caller), request.RequestId, RegisterAgencyResponse.Parser, changes =>
         {
             // A registered agency id is refused by the commit itself (ALREADY_EXISTS), without a read first.
             var agency = new Agency
@@ -114,11 +114,11 @@ public sealed class MembershipGrpcService(MembershipRepository repository, TimeP
         var (committee, version) = await repository.LoadCommitteeAsync(request.CommitteeId);
         var capacity = committee.RequireStandingAgency(caller, "M2");
         var agencies = await repository.LoadAgenciesAsync(request.CommitteeId);
-        return await Store.ExecuteOnceAsync(Scope(context, caller), request.RequestId, ProposeMembershipChangeResponse.Parser, changes =>
+        return await Store.ExecuteOnceAsync(context.IdempotencyScope(caller), request.RequestId, ProposeMembershipChangeResponse.Parser, changes =>
         {
             var change = new MembershipChange
             {
-                ChangeId = "chg-" + Guid.CreateVersion7(time.GetUtcNow()).ToString("N"),
+                ChangeId = Ids.New("chg", time.GetUtcNow()),
                 Kind = request.Kind,
                 SeatId = request.SeatId,
                 NewSeat = request.NewSeat,
@@ -145,7 +145,7 @@ public sealed class MembershipGrpcService(MembershipRepository repository, TimeP
         var caller = context.Caller();
         var (committee, version) = await repository.LoadCommitteeAsync(request.CommitteeId);
         var capacity = committee.RequireHeadOrDelegate(caller, DelegationScope.SignDocuments, time.GetUtcNow(), "M2");
-        return await Store.ExecuteOnceAsync(Scope(context, caller), request.RequestId, ApproveMembershipChangeResponse.Parser, async changes =>
+        return await Store.ExecuteOnceAsync(context.IdempotencyScope(caller), request.RequestId, ApproveMembershipChangeResponse.Parser, async changes =>
         {
             var (change, changeVersion) = await LoadPendingChangeAsync(request.CommitteeId, request.ChangeId);
             var agencies = await repository.LoadAgenciesAsync(request.CommitteeId);
@@ -196,7 +196,7 @@ public sealed class MembershipGrpcService(MembershipRepository repository, TimeP
         var caller = context.Caller();
         var (committee, _) = await repository.LoadCommitteeAsync(request.CommitteeId);
         var capacity = committee.RequireHeadOrDelegate(caller, DelegationScope.SignDocuments, time.GetUtcNow(), "M2");
-        return await Store.ExecuteOnceAsync(Scope(context, caller), request.RequestId, RejectMembershipChangeResponse.Parser, async changes =>
+        return await Store.ExecuteOnceAsync(context.IdempotencyScope(caller), request.RequestId, RejectMembershipChangeResponse.Parser, async changes =>
         {
             var (change, changeVersion) = await LoadPendingChangeAsync(request.CommitteeId, request.ChangeId);
             change.Status = ChangeStatus.Rejected;
@@ -268,7 +268,7 @@ public sealed class MembershipGrpcService(MembershipRepository repository, TimeP
         var (committee, version) = await repository.LoadCommitteeAsync(request.CommitteeId);
         var today = time.Today();
         var capacity = committee.RequireHead(caller, today, "M3");
-        return await Store.ExecuteOnceAsync(Scope(context, caller), request.RequestId, GrantDelegationResponse.Parser, changes =>
+        return await Store.ExecuteOnceAsync(context.IdempotencyScope(caller), request.RequestId, GrantDelegationResponse.Parser, changes =>
         {
             var decision = request.Decision.Clone();
             decision.Signer = caller.DisplayName;
@@ -294,7 +294,7 @@ public sealed class MembershipGrpcService(MembershipRepository repository, TimeP
         var caller = context.Caller();
         var (committee, version) = await repository.LoadCommitteeAsync(request.CommitteeId);
         var capacity = committee.RequireHead(caller, time.Today(), "M3");
-        return await Store.ExecuteOnceAsync(Scope(context, caller), request.RequestId, RevokeDelegationResponse.Parser, changes =>
+        return await Store.ExecuteOnceAsync(context.IdempotencyScope(caller), request.RequestId, RevokeDelegationResponse.Parser, changes =>
         {
             var delegation = committee.RevokeDelegation(request.DelegationId, request.Reason, time.NowTimestamp());
             repository.SaveCommittee(changes, committee, version);
@@ -335,7 +335,7 @@ public sealed class MembershipGrpcService(MembershipRepository repository, TimeP
         var (committee, version) = await repository.LoadCommitteeAsync(request.CommitteeId);
         var capacity = committee.RequireHead(caller, time.Today(), "M5");
         var agencies = await repository.LoadAgenciesAsync(request.CommitteeId);
-        return await Store.ExecuteOnceAsync(Scope(context, caller), request.RequestId, FormWorkingGroupResponse.Parser, changes =>
+        return await Store.ExecuteOnceAsync(context.IdempotencyScope(caller), request.RequestId, FormWorkingGroupResponse.Parser, changes =>
         {
             var group = committee.FormGroup(request, agencies);
             repository.SaveCommittee(changes, committee, version);
@@ -357,7 +357,7 @@ public sealed class MembershipGrpcService(MembershipRepository repository, TimeP
         var caller = context.Caller();
         var (committee, version) = await repository.LoadCommitteeAsync(request.CommitteeId);
         var agencies = await repository.LoadAgenciesAsync(request.CommitteeId);
-        return await Store.ExecuteOnceAsync(Scope(context, caller), request.RequestId, ReformWorkingGroupResponse.Parser, changes =>
+        return await Store.ExecuteOnceAsync(context.IdempotencyScope(caller), request.RequestId, ReformWorkingGroupResponse.Parser, changes =>
         {
             var group = committee.ReformGroup(request, caller, time.Today(), agencies);
             var capacity = new ActingCapacity(caller.PersonId, committee.HeadPersonOn(time.Today()) == caller.PersonId ? "HEAD" : "GROUP_LEADER", null);
@@ -394,7 +394,7 @@ public sealed class MembershipGrpcService(MembershipRepository repository, TimeP
 
         var (committee, version) = await repository.LoadCommitteeAsync(request.CommitteeId);
         var agencies = await repository.LoadAgenciesAsync(request.CommitteeId);
-        return await Store.ExecuteOnceAsync(Scope(context, caller), request.RequestId, RecordSecondmentResponse.Parser, changes =>
+        return await Store.ExecuteOnceAsync(context.IdempotencyScope(caller), request.RequestId, RecordSecondmentResponse.Parser, changes =>
         {
             var secondment = committee.RecordSecondment(request, caller, agencies);
             var capacity = new ActingCapacity(caller.PersonId, caller.AgencyId == committee.State.Committee.StandingAgencyId ? "STANDING_AGENCY" : "GROUP_LEADER", null);
@@ -460,5 +460,4 @@ public sealed class MembershipGrpcService(MembershipRepository repository, TimeP
     }
 
     // request_id is scoped by method and caller, so two people can never collide on one id.
-    private static string Scope(ServerCallContext context, Caller caller) => $"{context.Method}:{caller.PersonId}";
 }

@@ -41,6 +41,12 @@ public static class CallerExtensions
     /// <summary>The caller of a gRPC call, or UNAUTHENTICATED.</summary>
     public static Caller Caller(this ServerCallContext context) => Identity.Caller.FromPrincipal(context.GetHttpContext().User);
 
+    /// <summary>
+    /// The scope a request_id is unique in (RedisStore.ExecuteOnceAsync): the RPC and the caller, so two
+    /// people, or two RPCs, reusing an id never receive each other's answer.
+    /// </summary>
+    public static string IdempotencyScope(this ServerCallContext context, Caller caller) => $"{context.Method}:{caller.PersonId}";
+
     /// <summary>X1: who acted, in which capacity (and under which delegation), for which agency.</summary>
     public static Bcd.Contracts.Common.V1.Actor ToActor(this Caller caller, ActingCapacity capacity) => new()
     {

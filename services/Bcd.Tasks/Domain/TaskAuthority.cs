@@ -63,15 +63,6 @@ public static class TaskAuthority
         return violations.Count > 0 ? throw new InvalidArgumentException(violations) : capacity;
     }
 
-    /// <summary>The code of a seat's role as directives and actors record it.</summary>
-    public static string Code(this Role role) => role switch
-    {
-        Role.Head => "HEAD",
-        Role.StandingDeputyHead => "STANDING_DEPUTY_HEAD",
-        Role.DeputyHead => "DEPUTY_HEAD",
-        _ => "MEMBER",
-    };
-
     /// <summary>
     /// T3: the assigning authority decides a deadline change: the person who assigned, or whoever
     /// holds the same leading seat today (a Head replaced since keeps the task's authority in the office).

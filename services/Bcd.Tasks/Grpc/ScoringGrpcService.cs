@@ -36,15 +36,11 @@ public sealed class ScoringGrpcService(
     public override Task<PublishCriteriaVersionResponse> PublishCriteriaVersion(PublishCriteriaVersionRequest request, ServerCallContext context)
     {
         var caller = context.Caller();
-        return Store.ExecuteOnceAsync(Scope(context, caller), request.RequestId, PublishCriteriaVersionResponse.Parser, async changes =>
+        return Store.ExecuteOnceAsync(context.IdempotencyScope(caller), request.RequestId, PublishCriteriaVersionResponse.Parser, async changes =>
         {
             var view = await CommitteeAsync(request.CommitteeId, context);
             var capacity = view.RequireStandingAgency(caller, "T6");
-            var violations = CriteriaRules.Check(request);
-            if (violations.Count > 0)
-            {
-                throw new InvalidArgumentException(violations);
-            }
+            CriteriaRules.CheckOrThrow(request);
 
             var (version, counterVersion) = await scoring.NextCriteriaVersionAsync(request.CommitteeId);
             var criteria = new CriteriaVersion
@@ -83,7 +79,7 @@ public sealed class ScoringGrpcService(
     public override Task<ComputeRoundResponse> ComputeRound(ComputeRoundRequest request, ServerCallContext context)
     {
         var caller = context.Caller();
-        return Store.ExecuteOnceAsync(Scope(context, caller), request.RequestId, ComputeRoundResponse.Parser, async changes =>
+        return Store.ExecuteOnceAsync(context.IdempotencyScope(caller), request.RequestId, ComputeRoundResponse.Parser, async changes =>
         {
             var view = await CommitteeAsync(request.CommitteeId, context);
             var capacity = view.RequireStandingAgency(caller, "T6");
@@ -104,7 +100,7 @@ public sealed class ScoringGrpcService(
             var now = time.GetUtcNow();
             var round = new ScoringRound
             {
-                RoundId = $"rnd-{Guid.CreateVersion7(now):N}",
+                RoundId = Ids.New("rnd", now),
                 CommitteeId = request.CommitteeId,
                 Period = request.Period,
                 CriteriaVersion = criteria.Version,
@@ -174,7 +170,7 @@ public sealed class ScoringGrpcService(
     public override Task<PublishRoundResponse> PublishRound(PublishRoundRequest request, ServerCallContext context)
     {
         var caller = context.Caller();
-        return Store.ExecuteOnceAsync(Scope(context, caller), request.RequestId, PublishRoundResponse.Parser, async changes =>
+        return Store.ExecuteOnceAsync(context.IdempotencyScope(caller), request.RequestId, PublishRoundResponse.Parser, async changes =>
         {
             var view = await CommitteeAsync(request.CommitteeId, context);
             var capacity = view.RequireStandingAgency(caller, "T6");
@@ -219,7 +215,7 @@ public sealed class ScoringGrpcService(
     public override Task<ProposeRecognitionResponse> ProposeRecognition(ProposeRecognitionRequest request, ServerCallContext context)
     {
         var caller = context.Caller();
-        return Store.ExecuteOnceAsync(Scope(context, caller), request.RequestId, ProposeRecognitionResponse.Parser, async changes =>
+        return Store.ExecuteOnceAsync(context.IdempotencyScope(caller), request.RequestId, ProposeRecognitionResponse.Parser, async changes =>
         {
             var view = await CommitteeAsync(request.CommitteeId, context);
             var capacity = view.RequireStandingAgency(caller, "T7");
@@ -229,7 +225,7 @@ public sealed class ScoringGrpcService(
             var now = time.GetUtcNow();
             var proposal = new Proposal
             {
-                ProposalId = $"prp-{Guid.CreateVersion7(now):N}",
+                ProposalId = Ids.New("prp", now),
                 CommitteeId = request.CommitteeId,
                 Kind = request.Kind,
                 AgencyId = request.AgencyId,
@@ -257,7 +253,7 @@ public sealed class ScoringGrpcService(
     public override Task<DecideProposalResponse> DecideProposal(DecideProposalRequest request, ServerCallContext context)
     {
         var caller = context.Caller();
-        return Store.ExecuteOnceAsync(Scope(context, caller), request.RequestId, DecideProposalResponse.Parser, async changes =>
+        return Store.ExecuteOnceAsync(context.IdempotencyScope(caller), request.RequestId, DecideProposalResponse.Parser, async changes =>
         {
             var view = await CommitteeAsync(request.CommitteeId, context);
             var now = time.GetUtcNow();
@@ -413,6 +409,4 @@ public sealed class ScoringGrpcService(
 
     private Task<CommitteeView> CommitteeAsync(string committeeId, ServerCallContext context) =>
         membership.RequireCommitteeAsync(context.Caller(), committeeId, context.CancellationToken);
-
-    private static string Scope(ServerCallContext context, Caller caller) => $"{context.Method}:{caller.PersonId}";
 }

@@ -19,7 +19,7 @@ public sealed partial class TasksGrpcService
     public override Task<ImportTasksResponse> ImportTasks(ImportTasksRequest request, ServerCallContext context)
     {
         var caller = context.Caller();
-        return Store.ExecuteOnceAsync(Scope(context, caller), request.RequestId, ImportTasksResponse.Parser, async changes =>
+        return Store.ExecuteOnceAsync(context.IdempotencyScope(caller), request.RequestId, ImportTasksResponse.Parser, async changes =>
         {
             var view = await CommitteeAsync(request.CommitteeId, context);
             var now = time.GetUtcNow();
@@ -36,7 +36,7 @@ public sealed partial class TasksGrpcService
             var response = new ImportTasksResponse { Created = parsed.Rows.Count };
             foreach (var row in parsed.Rows)
             {
-                var task = TaskAggregate.Assign(NewId("tsk", now), request.CommitteeId, row.Directive, row.Source, row.WorkingGroupId,
+                var task = TaskAggregate.Assign(Ids.New("tsk", now), request.CommitteeId, row.Directive, row.Source, row.WorkingGroupId,
                     actor, now, request.RequestId, view).State;
                 repository.Add(changes, task);
                 changes.Publish(new TaskAssigned { Task = task, OccurredAt = time.NowTimestamp(), Actor = actor }, task.CommitteeId);
@@ -88,11 +88,11 @@ public sealed partial class TasksGrpcService
     public override Task<OpenReportingPeriodResponse> OpenReportingPeriod(OpenReportingPeriodRequest request, ServerCallContext context)
     {
         var caller = context.Caller();
-        return Store.ExecuteOnceAsync(Scope(context, caller), request.RequestId, OpenReportingPeriodResponse.Parser, async changes =>
+        return Store.ExecuteOnceAsync(context.IdempotencyScope(caller), request.RequestId, OpenReportingPeriodResponse.Parser, async changes =>
         {
             var view = await CommitteeAsync(request.CommitteeId, context);
             var now = time.GetUtcNow();
-            var period = ReportingPeriodAggregate.Open(NewId("rpp", now), request, caller, view, now);
+            var period = ReportingPeriodAggregate.Open(Ids.New("rpp", now), request, caller, view, now);
             repository.AddPeriod(changes, period.State, period.Facts(view));
             return new OpenReportingPeriodResponse { Period = ReportingPeriodAggregate.ForRead(period.State) };
         });
@@ -101,7 +101,7 @@ public sealed partial class TasksGrpcService
     public override Task<SubmitGroupReportResponse> SubmitGroupReport(SubmitGroupReportRequest request, ServerCallContext context)
     {
         var caller = context.Caller();
-        return Store.ExecuteOnceAsync(Scope(context, caller), request.RequestId, SubmitGroupReportResponse.Parser, async changes =>
+        return Store.ExecuteOnceAsync(context.IdempotencyScope(caller), request.RequestId, SubmitGroupReportResponse.Parser, async changes =>
         {
             var view = await CommitteeAsync(request.CommitteeId, context);
             var loaded = await repository.LoadPeriodAsync(request.CommitteeId, request.PeriodId);

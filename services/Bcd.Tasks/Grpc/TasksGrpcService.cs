@@ -33,13 +33,13 @@ public sealed partial class TasksGrpcService(
     public override Task<AssignTaskResponse> AssignTask(AssignTaskRequest request, ServerCallContext context)
     {
         var caller = context.Caller();
-        return Store.ExecuteOnceAsync(Scope(context, caller), request.RequestId, AssignTaskResponse.Parser, async changes =>
+        return Store.ExecuteOnceAsync(context.IdempotencyScope(caller), request.RequestId, AssignTaskResponse.Parser, async changes =>
         {
             var view = await CommitteeAsync(request.CommitteeId, context);
             var now = time.GetUtcNow();
             var capacity = view.RequireAssigner(caller, request.Directive.AssigningAuthority, "directive.assigning_authority", now);
             DirectiveRules.CheckOrThrow(request.Directive, "directive", ProvinceTime.DateOf(now), view.Agencies.ContainsKey);
-            var task = TaskAggregate.Assign(NewId("tsk", now), request.CommitteeId, request.Directive, request.Source, request.WorkingGroupId,
+            var task = TaskAggregate.Assign(Ids.New("tsk", now), request.CommitteeId, request.Directive, request.Source, request.WorkingGroupId,
                 caller.ToActor(capacity), now, request.RequestId, view).State;
             repository.Add(changes, task);
             changes.Publish(new TaskAssigned { Task = task, OccurredAt = time.NowTimestamp(), Actor = task.AssignedBy }, task.CommitteeId);
@@ -76,7 +76,7 @@ public sealed partial class TasksGrpcService(
         ChangeTaskAsync(context, request.RequestId, request.CommitteeId, request.TaskId, ReportProgressResponse.Parser,
             (task, caller, view, now, changes) =>
             {
-                var report = task.ReportProgress(request, caller, now, NewId("rpt", now));
+                var report = task.ReportProgress(request, caller, now, Ids.New("rpt", now));
                 changes.Publish(task.ProgressEvent(report), task.State.CommitteeId);
                 return new ReportProgressResponse { Task = ForRead(task.State, now) };
             });
@@ -85,7 +85,7 @@ public sealed partial class TasksGrpcService(
         ChangeTaskAsync(context, request.RequestId, request.CommitteeId, request.TaskId, RequestDeadlineChangeResponse.Parser,
             (task, caller, view, now, changes) =>
             {
-                var change = task.RequestDeadlineChange(request, caller, now, NewId("dlc", now));
+                var change = task.RequestDeadlineChange(request, caller, now, Ids.New("dlc", now));
                 return new RequestDeadlineChangeResponse { Task = ForRead(task.State, now), ChangeId = change.ChangeId };
             });
 
@@ -109,7 +109,7 @@ public sealed partial class TasksGrpcService(
         ChangeTaskAsync(context, request.RequestId, request.CommitteeId, request.TaskId, RaiseObstacleResponse.Parser,
             (task, caller, view, now, changes) =>
             {
-                var obstacle = task.RaiseObstacle(request, caller, now, NewId("obs", now));
+                var obstacle = task.RaiseObstacle(request, caller, now, Ids.New("obs", now));
                 changes.Publish(new ObstacleRaised
                 {
                     CommitteeId = task.State.CommitteeId,
@@ -168,7 +168,7 @@ public sealed partial class TasksGrpcService(
         where TResponse : Google.Protobuf.IMessage<TResponse>
     {
         var caller = context.Caller();
-        return Store.ExecuteOnceAsync(Scope(context, caller), requestId, parser, async changes =>
+        return Store.ExecuteOnceAsync(context.IdempotencyScope(caller), requestId, parser, async changes =>
         {
             var view = await CommitteeAsync(committeeId, context);
             var loaded = await repository.LoadAsync(committeeId, taskId);
@@ -224,8 +224,4 @@ public sealed partial class TasksGrpcService(
     /// <summary>The committee as projected from membership events; a caller of another committee is refused.</summary>
     private Task<CommitteeView> CommitteeAsync(string committeeId, ServerCallContext context) =>
         membership.RequireCommitteeAsync(context.Caller(), committeeId, context.CancellationToken);
-
-    private static string NewId(string prefix, DateTimeOffset now) => $"{prefix}-{Guid.CreateVersion7(now):N}";
-
-    private static string Scope(ServerCallContext context, Caller caller) => $"{context.Method}:{caller.PersonId}";
 }

@@ -178,7 +178,4 @@ public sealed class ScoringRepository(RedisStore store)
         var values = await store.Database.HashValuesAsync(FindingsKey(committeeId));
         return values.Select(v => FindingFact.Parser.ParseFrom((byte[])v!)).ToList();
     }
-
-    public async Task<bool> FindingExistsAsync(string committeeId, string recommendationId) =>
-        await store.Database.HashExistsAsync(FindingsKey(committeeId), recommendationId);
 }

@@ -41,8 +41,6 @@ public sealed class TasksRepository(RedisStore store)
         return loaded is null || loaded.State.CommitteeId != committeeId ? throw new NotFoundException("task", taskId) : loaded;
     }
 
-    public Task<Versioned<AssignedTask>?> FindAsync(string taskId) => store.LoadAsync(TaskKey(taskId), AssignedTask.Parser);
-
     public Task<bool> ExistsAsync(string taskId) => store.Database.KeyExistsAsync(TaskKey(taskId));
 
     /// <summary>Tasks of a committee (optionally of one lead agency or group) whose deadline is within the days given, by deadline.</summary>

@@ -119,12 +119,7 @@ internal sealed class MeetingsHost : IAsyncDisposable
         ];
         for (var n = 0; n < events.Length; n++)
         {
-            var outcome = await dispatcher.DispatchAsync(new CloudEventEnvelope(
-                $"evt-membership-{n + 1}", CloudEventEnvelope.SourceOf("membership"), events[n].Descriptor.FullName, CommitteeId,
-                Start, string.Empty, CloudEventEnvelope.Formatter.Format(events[n]))
-            {
-                Sequence = Seq(n + 1),
-            }, CancellationToken.None);
+            var outcome = await dispatcher.DeliverAsync(events[n], $"evt-membership-{n + 1}", "membership", CommitteeId, Start, Seq(n + 1));
             Assert.Equal(DispatchOutcome.Handled, outcome);
         }
     }

@@ -89,12 +89,7 @@ internal sealed class TasksHost : IAsyncDisposable
 
     /// <summary>Delivers one event to the app as a transport would: through its dispatcher and inbox.</summary>
     public Task<DispatchOutcome> DeliverAsync(IMessage evt, string eventId, string source = "membership", string sequence = "") =>
-        App.Services.GetRequiredService<IntegrationEventDispatcher>().DispatchAsync(new CloudEventEnvelope(
-            eventId, CloudEventEnvelope.SourceOf(source), evt.Descriptor.FullName, CommitteeId,
-            Time.GetUtcNow(), string.Empty, CloudEventEnvelope.Formatter.Format(evt))
-        {
-            Sequence = sequence,
-        }, CancellationToken.None);
+        App.Services.GetRequiredService<IntegrationEventDispatcher>().DeliverAsync(evt, eventId, source, CommitteeId, Time.GetUtcNow(), sequence);
 
     private async Task DeliverCommitteeAsync()
     {
